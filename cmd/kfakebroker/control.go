@@ -1,0 +1,282 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// The control API, for a test harness:
+//
+//	GET    /healthz              200 {"status":"ok","brokers":[...]}
+//	GET    /coordinator?group=G  200 {"group":G,"node":N,"advertise":"host:port"}
+//	GET    /group?group=G        200 kfake.GroupInfo, 404 if unknown
+//	GET    /faults               200 [{"id":..,"hits":..,"spec":{..}}]
+//	POST   /faults               201 {"id":"1","hits":0}  body: faultSpec
+//	DELETE /faults/{id}          200 {"id":"1","hits":N}, 404 if unknown
+//
+// Errors are {"error":"..."} with a 4xx status.
+
+// faultSpec is the JSON form of a kfake.Fault.
+type faultSpec struct {
+	// Keys names request kinds, by name ("Heartbeat", "join_group",
+	// "OffsetCommit") or number (12). Empty means all.
+	Keys       []json.RawMessage `json:"keys,omitempty"`
+	Nodes      []int32           `json:"nodes,omitempty"`
+	Topic      string            `json:"topic,omitempty"`
+	Partitions []int32           `json:"partitions,omitempty"`
+	Group      string            `json:"group,omitempty"`
+	TxnID      string            `json:"txn_id,omitempty"`
+	TopLevel   bool              `json:"top_level,omitempty"`
+	Resource   string            `json:"resource,omitempty"`
+	// Error is a Kafka error name ("COORDINATOR_NOT_AVAILABLE") or code
+	// (15); empty means UNKNOWN_SERVER_ERROR.
+	Error json.RawMessage `json:"error,omitempty"`
+	// Count is how many requests to fail: 0 means one, -1 until deleted.
+	Count   int  `json:"count,omitempty"`
+	Observe bool `json:"observe,omitempty"`
+}
+
+type installedFault struct {
+	id   string
+	spec faultSpec
+	h    *kfake.FaultHandle
+}
+
+type controlAPI struct {
+	cluster *kfake.Cluster
+	addrs   []boundAddr
+
+	mu     sync.Mutex
+	nextID int
+	faults map[string]*installedFault
+}
+
+func newControlAPI(c *kfake.Cluster, addrs []boundAddr) *controlAPI {
+	return &controlAPI{cluster: c, addrs: addrs, faults: map[string]*installedFault{}}
+}
+
+func (a *controlAPI) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /coordinator", a.coordinator)
+	mux.HandleFunc("GET /group", a.group)
+	mux.HandleFunc("GET /faults", a.listFaults)
+	mux.HandleFunc("POST /faults", a.addFault)
+	mux.HandleFunc("DELETE /faults/{id}", a.deleteFault)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func (a *controlAPI) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "brokers": a.addrs})
+}
+
+func (a *controlAPI) coordinator(w http.ResponseWriter, r *http.Request) {
+	g := r.URL.Query().Get("group")
+	if g == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("missing ?group="))
+		return
+	}
+	n := a.cluster.CoordinatorFor(g)
+	resp := map[string]any{"group": g, "node": n}
+	for _, b := range a.addrs {
+		if b.Node == n {
+			resp["advertise"] = b.Advertise
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (a *controlAPI) group(w http.ResponseWriter, r *http.Request) {
+	g := r.URL.Query().Get("group")
+	if g == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("missing ?group="))
+		return
+	}
+	info := a.cluster.GroupInfo(g)
+	if info == nil {
+		writeErr(w, http.StatusNotFound, fmt.Errorf("group %q not known", g))
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+func (a *controlAPI) listFaults(w http.ResponseWriter, _ *http.Request) {
+	a.mu.Lock()
+	out := make([]map[string]any, 0, len(a.faults))
+	for _, f := range a.faults {
+		out = append(out, map[string]any{"id": f.id, "hits": f.h.Hits(), "spec": f.spec})
+	}
+	a.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		x, _ := strconv.Atoi(out[i]["id"].(string))
+		y, _ := strconv.Atoi(out[j]["id"].(string))
+		return x < y
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *controlAPI) addFault(w http.ResponseWriter, r *http.Request) {
+	var spec faultSpec
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf("bad fault JSON: %w", err))
+		return
+	}
+	f, err := spec.toFault()
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	a.mu.Lock()
+	a.nextID++
+	id := strconv.Itoa(a.nextID)
+	inst := &installedFault{id: id, spec: spec, h: a.cluster.Fault(f)}
+	a.faults[id] = inst
+	a.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "hits": 0})
+}
+
+func (a *controlAPI) deleteFault(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a.mu.Lock()
+	f, ok := a.faults[id]
+	delete(a.faults, id)
+	a.mu.Unlock()
+	if !ok {
+		writeErr(w, http.StatusNotFound, fmt.Errorf("no fault %q", id))
+		return
+	}
+	f.h.Remove()
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "hits": f.h.Hits()})
+}
+
+// removeAll uninstalls every fault (at shutdown).
+func (a *controlAPI) removeAll() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for id, f := range a.faults {
+		f.h.Remove()
+		delete(a.faults, id)
+	}
+}
+
+func (s faultSpec) toFault() (kfake.Fault, error) {
+	f := kfake.Fault{
+		Nodes:      s.Nodes,
+		Topic:      s.Topic,
+		Partitions: s.Partitions,
+		Group:      s.Group,
+		TxnID:      s.TxnID,
+		TopLevel:   s.TopLevel,
+		Resource:   s.Resource,
+		Count:      s.Count,
+		Observe:    s.Observe,
+	}
+	if s.Count < -1 {
+		return f, fmt.Errorf("count %d: want -1 (until deleted), 0 (once) or a positive number", s.Count)
+	}
+	for _, raw := range s.Keys {
+		k, err := parseKey(raw)
+		if err != nil {
+			return f, err
+		}
+		f.Keys = append(f.Keys, k)
+	}
+	if len(s.Error) > 0 && string(s.Error) != "null" {
+		e, err := parseKafkaErr(s.Error)
+		if err != nil {
+			return f, err
+		}
+		f.Err = e
+	}
+	return f, nil
+}
+
+// normName folds "JoinGroup", "join_group" and "JOIN-GROUP" together.
+func normName(s string) string {
+	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
+}
+
+var keyByName = func() map[string]kmsg.Key {
+	m := map[string]kmsg.Key{}
+	for k := int16(0); k < 1000; k++ {
+		if n := kmsg.NameForKey(k); n != "Unknown" {
+			m[normName(n)] = kmsg.Key(k)
+		}
+	}
+	return m
+}()
+
+func parseKey(raw json.RawMessage) (kmsg.Key, error) {
+	var n int16
+	if err := json.Unmarshal(raw, &n); err == nil {
+		if kmsg.NameForKey(n) == "Unknown" {
+			return 0, fmt.Errorf("unknown request key %d", n)
+		}
+		return kmsg.Key(n), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, fmt.Errorf("request key %s: want a name or a number", raw)
+	}
+	if k, ok := keyByName[normName(s)]; ok {
+		return k, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 16); err == nil && kmsg.NameForKey(int16(n)) != "Unknown" {
+		return kmsg.Key(n), nil
+	}
+	return 0, fmt.Errorf("unknown request key %q", s)
+}
+
+var errByName = func() map[string]*kerr.Error {
+	m := map[string]*kerr.Error{}
+	for c := int16(-1); c < 1000; c++ {
+		if e := kerr.TypedErrorForCode(c); e != nil && e.Code == c {
+			m[normName(e.Message)] = e
+		}
+	}
+	return m
+}()
+
+func parseKafkaErr(raw json.RawMessage) (*kerr.Error, error) {
+	var code int16
+	if err := json.Unmarshal(raw, &code); err == nil {
+		e := kerr.TypedErrorForCode(code)
+		if e == nil || e.Code != code {
+			return nil, fmt.Errorf("unknown or zero Kafka error code %d", code)
+		}
+		return e, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("error %s: want a Kafka error name or code", raw)
+	}
+	if e, ok := errByName[normName(s)]; ok {
+		return e, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 16); err == nil {
+		return parseKafkaErr(json.RawMessage(strconv.Itoa(int(n))))
+	}
+	return nil, fmt.Errorf("unknown Kafka error %q", s)
+}

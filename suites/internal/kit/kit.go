@@ -1,0 +1,198 @@
+// Package kit wires the chaos suites to Ginkgo: one image build per run,
+// bounds from the environment, a Stage per spec that is always torn down,
+// a timeline written for every failing spec, and a per-suite summary of
+// measured times against their bounds. Specs stay sentences; the plumbing
+// lives here and in fixtures.
+package kit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/bounds"
+	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/timeline"
+	"github.com/streamsocial/feedchaos/verify"
+)
+
+var (
+	suiteName string
+	images    fixtures.Images
+	// B are the bounds of this run, loaded in the suite's setup.
+	B bounds.Bounds
+)
+
+// Setup registers the suite-level nodes every chaos suite shares. Call it
+// once at the top level of the suite's _test.go file:
+//
+//	var _ = kit.Setup("crash")
+func Setup(name string) bool {
+	suiteName = name
+	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		b, err := bounds.FromEnv(os.Getenv)
+		Expect(err).NotTo(HaveOccurred(), "bad bounds in the environment")
+		GinkgoWriter.Printf("bounds of this run:\n%s\n", b.Table())
+		_, err = fixtures.Docker(ctx)
+		Expect(err).NotTo(HaveOccurred(), "the chaos suites need a Docker engine")
+		rep, err := fixtures.Sweep(ctx, "")
+		Expect(err).NotTo(HaveOccurred(), "sweeping what an earlier run left behind")
+		if rep.Containers+rep.Networks+rep.Volumes > 0 {
+			GinkgoWriter.Printf("swept leftovers of an earlier run: %s\n", rep)
+		}
+		imgs, err := fixtures.BuildImages(ctx, GinkgoWriter)
+		Expect(err).NotTo(HaveOccurred(), "building the suite's images")
+		data, _ := json.Marshal(imgs)
+		return data
+	}, func(data []byte) {
+		Expect(json.Unmarshal(data, &images)).To(Succeed())
+		var err error
+		B, err = bounds.FromEnv(os.Getenv)
+		Expect(err).NotTo(HaveOccurred(), "bad bounds in the environment")
+	}, NodeTimeout(10*time.Minute))
+
+	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
+		// Everything a spec created is removed by its own cleanup; this is the
+		// net under it (an interrupted run, a crashed process).
+		rep, err := fixtures.Sweep(ctx, "")
+		if err != nil {
+			GinkgoWriter.Printf("final sweep: %v\n", err)
+		} else if rep.Containers+rep.Networks+rep.Volumes > 0 {
+			GinkgoWriter.Printf("final sweep removed %s\n", rep)
+		}
+	}, NodeTimeout(2*time.Minute))
+
+	ReportAfterSuite("summary of measured times and bounds", func(r Report) {
+		writeSummary(r)
+	})
+	return true
+}
+
+// Images returns the images of this run.
+func Images() fixtures.Images { return images }
+
+// StageConfig returns a stage configuration with this run's images and
+// bounds, for the current spec; specs adjust it and pass it to NewStage.
+func StageConfig() fixtures.StageConfig {
+	spec := CurrentSpecReport().FullText()
+	return fixtures.StageConfig{
+		Suite: suiteName, Spec: spec, Images: images,
+		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
+		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
+		Log: GinkgoWriter,
+	}
+}
+
+// NewStage builds the spec's world and registers its teardown: on a failed
+// spec (or TIMELINE=always) the history is written as a timeline first, and
+// the stage's containers and network are always removed, also when the spec
+// fails or the run is interrupted.
+func NewStage(ctx context.Context, cfg fixtures.StageConfig) *fixtures.Stage {
+	By(fmt.Sprintf("starting a broker and %d feed workers (assignor %s, protocol %s)", max(cfg.Workers, 3), orDefault(cfg.Assignor, "range"), orDefault(cfg.Protocol, "classic")))
+	st, err := fixtures.NewStage(ctx, cfg)
+	DeferCleanup(func(ctx SpecContext) {
+		if st == nil {
+			return
+		}
+		if CurrentSpecReport().Failed() || os.Getenv("TIMELINE") == "always" {
+			WriteTimeline(st)
+		}
+		Expect(st.Close(ctx)).To(Succeed(), "tearing the stage down")
+	}, NodeTimeout(2*time.Minute))
+	Expect(err).NotTo(HaveOccurred())
+	return st
+}
+
+// WriteTimeline writes the stage's history under artifacts/<suite>/<spec>/
+// and adds the paths to the spec's report (and so to JUnit output).
+func WriteTimeline(st *fixtures.Stage) {
+	h := st.Rec.Snapshot()
+	dir := timeline.Dir(ArtifactsRoot(), suiteName, CurrentSpecReport().FullText())
+	paths, err := timeline.Write(dir, h)
+	if err != nil {
+		GinkgoWriter.Printf("writing the timeline failed: %v\n", err)
+		return
+	}
+	AddReportEntry("timeline", paths.HTML, ReportEntryVisibilityAlways)
+	AddReportEntry("timeline-text", paths.Text, ReportEntryVisibilityFailureOrVerbose)
+	AddReportEntry("timeline-jsonl", paths.JSONL, ReportEntryVisibilityFailureOrVerbose)
+	GinkgoWriter.Printf("timeline: %s\n  inspect: go run ./cmd/timeline %s\n", paths.HTML, paths.JSONL)
+}
+
+// ArtifactsRoot is where timelines go: $CHAOS_ARTIFACTS, or artifacts/ at
+// the module root.
+func ArtifactsRoot() string {
+	if d := os.Getenv("CHAOS_ARTIFACTS"); d != "" {
+		return d
+	}
+	root, err := fixtures.ModuleRoot()
+	if err != nil {
+		return "artifacts"
+	}
+	return filepath.Join(root, "artifacts")
+}
+
+// ReportsRoot is where run summaries go: $CHAOS_REPORTS, or reports/ at
+// the module root.
+func ReportsRoot() string {
+	if d := os.Getenv("CHAOS_REPORTS"); d != "" {
+		return d
+	}
+	root, err := fixtures.ModuleRoot()
+	if err != nil {
+		return "reports"
+	}
+	return filepath.Join(root, "reports")
+}
+
+// Measurement is a measured time next to its bound, attached to a spec's
+// report and collected into the suite summary.
+type Measurement struct {
+	What     string        `json:"what"`
+	Fault    string        `json:"fault,omitempty"`
+	Measured time.Duration `json:"measured_ns"`
+	Bound    time.Duration `json:"bound_ns"`
+	Pass     bool          `json:"pass"`
+}
+
+// Measured records a measurement on the spec and prints it.
+func Measured(what, fault string, measured, bound time.Duration) {
+	m := Measurement{What: what, Fault: fault, Measured: measured, Bound: bound, Pass: measured <= bound}
+	AddReportEntry("measured", m, ReportEntryVisibilityAlways)
+	GinkgoWriter.Printf("measured %-28s %8s  (bound %s)\n", what, measured.Round(10*time.Millisecond), bound)
+}
+
+// Check records each result in the stage's history (so the timeline shows
+// the verdict), reports measured-vs-bound results, and fails the spec on the
+// first failing one with its full message.
+func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
+	GinkgoHelper()
+	for _, r := range results {
+		st.Rec.Verdict(r.Verdict())
+		if r.Bound > 0 {
+			Measured(r.Check, fault, r.Measured, r.Bound)
+		}
+	}
+	for _, r := range results {
+		if !r.Pass {
+			WriteTimeline(st)
+			break
+		}
+	}
+	for _, r := range results {
+		Expect(r.Error()).NotTo(HaveOccurred(), "invariant %s", r.Check)
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,114 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamsocial/feedchaos/history"
+)
+
+// rel formats t relative to start as "+12.3s" (millisecond precision,
+// shortest form). A zero t prints "never"; a zero start prints t itself.
+func rel(start, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	if start.IsZero() {
+		return t.Format(time.RFC3339Nano)
+	}
+	d := t.Sub(start).Round(time.Millisecond)
+	s := strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+	if d >= 0 {
+		s = "+" + s
+	}
+	return s + "s"
+}
+
+// parts formats partitions compactly: "0-3,7,9-10".
+func parts(ps []int32) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	s := slices.Clone(ps)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := i
+		for j+1 < len(s) && s[j+1] == s[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		if j == i {
+			fmt.Fprintf(&b, "%d", s[i])
+		} else {
+			fmt.Fprintf(&b, "%d-%d", s[i], s[j])
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
+// memberName is how a member is named in messages: its worker id, or its
+// member id when the client id is missing.
+func memberName(m history.Member) string {
+	if m.Worker != "" {
+		return m.Worker
+	}
+	return m.MemberID
+}
+
+// isMember reports whether worker names m (by worker id or member id).
+func isMember(m history.Member, worker string) bool {
+	return worker != "" && (m.Worker == worker || m.MemberID == worker)
+}
+
+// validSnapshots returns the snapshots without Err, sorted by time (stable).
+func validSnapshots(h history.History) []history.GroupSnapshot {
+	out := make([]history.GroupSnapshot, 0, len(h.Snapshots))
+	for _, s := range h.Snapshots {
+		if s.Err == "" {
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+// inWindow reports from <= t <= to; a zero from or to is unbounded.
+func inWindow(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to))
+}
+
+// window describes [from, to] for messages.
+func window(start, from, to time.Time) string {
+	f, t := "the start", "the end"
+	if !from.IsZero() {
+		f = rel(start, from)
+	}
+	if !to.IsZero() {
+		t = rel(start, to)
+	}
+	return "[" + f + ", " + t + "]"
+}
+
+// ownerAt returns who owned p in the last valid snapshot at or before t
+// ("nobody" when unowned or when there is no snapshot yet, "a+b" when
+// several members listed it). snaps must be sorted.
+func ownerAt(snaps []history.GroupSnapshot, p int32, t time.Time) string {
+	i := sort.Search(len(snaps), func(i int) bool { return snaps[i].At.After(t) })
+	if i == 0 {
+		return "nobody (no snapshot yet)"
+	}
+	owners := Ownership(snaps[i-1], 0)[p]
+	if len(owners) == 0 {
+		return "nobody"
+	}
+	return strings.Join(owners, "+")
+}

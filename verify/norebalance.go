@@ -1,0 +1,121 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/streamsocial/feedchaos/history"
+)
+
+// NoRebalance checks that nothing rebalanced in [from, to] (class
+// "unexpected-rebalance"), for the no-fault control spec: between
+// consecutive error-free snapshots in the window the generation does not
+// change, the set of members (by member id, else worker id) does not
+// change, and the state does not enter a rebalancing state; and no worker
+// printed an "assigned", "revoked" or "lost" event with a timestamp in the
+// window. Snapshots with Err set are ignored. A zero from or to is
+// unbounded.
+//
+// Counter-examples are ordered by time and name the change (generation a ->
+// b, members joined/left, the state, the worker event and its partitions).
+// It fails with "no-observations" when the window holds fewer than two
+// error-free snapshots, since no change could then be seen.
+//
+// Not checked: assignment changes within one generation (a coordinator bug
+// rather than a rebalance; ExclusiveOwnership sees overlaps), or a group
+// that was unsettled before from.
+func NoRebalance(h history.History, from, to time.Time) Result {
+	const check = CheckNoRebalance
+	var snaps []history.GroupSnapshot
+	for _, s := range validSnapshots(h) {
+		if inWindow(s.At, from, to) {
+			snaps = append(snaps, s)
+		}
+	}
+	win := window(h.Start, from, to)
+	if len(snaps) < 2 {
+		return fail(check, ClassNoObservations, fmt.Sprintf("the group should not rebalance in %s; only %d error-free snapshots there (%d recorded), too few to see a change.", win, len(snaps), len(h.Snapshots)), time.Time{}, nil, 0)
+	}
+	type cx struct {
+		at   time.Time
+		text string
+	}
+	var cxs []cx
+	for i := 1; i < len(snaps); i++ {
+		a, b := snaps[i-1], snaps[i]
+		at := rel(h.Start, b.At)
+		if a.Generation != b.Generation {
+			cxs = append(cxs, cx{b.At, fmt.Sprintf("generation %d -> %d at %s (state %s)", a.Generation, b.Generation, at, b.State)})
+		}
+		joined, left := memberDiff(a, b)
+		if len(joined)+len(left) > 0 {
+			cxs = append(cxs, cx{b.At, fmt.Sprintf("members changed at %s: joined [%s], left [%s]", at, strings.Join(joined, " "), strings.Join(left, " "))})
+		}
+		if rebalancing[strings.ToLower(b.State)] && !rebalancing[strings.ToLower(a.State)] {
+			cxs = append(cxs, cx{b.At, fmt.Sprintf("state %s -> %s at %s", a.State, b.State, at)})
+		}
+	}
+	events := 0
+	for _, e := range h.Events {
+		if !inWindow(e.TS, from, to) {
+			continue
+		}
+		switch e.Event {
+		case "assigned", "revoked", "lost":
+			events++
+			cxs = append(cxs, cx{e.TS, fmt.Sprintf("%s printed %s partitions %s at %s", e.Worker, e.Event, parts(e.Partitions), rel(h.Start, e.TS))})
+		}
+	}
+	summary := fmt.Sprintf("the group should keep its generation and members in %s; %d snapshots from %s to %s (generation %d, %d members at first)",
+		win, len(snaps), rel(h.Start, snaps[0].At), rel(h.Start, snaps[len(snaps)-1].At), snaps[0].Generation, len(snaps[0].Members))
+	if len(cxs) == 0 {
+		return pass(check, summary+", no change and no assignment event.")
+	}
+	sort.SliceStable(cxs, func(i, j int) bool { return cxs[i].at.Before(cxs[j].at) })
+	var ex []string
+	for _, c := range cxs {
+		if len(ex) < MaxExamples {
+			ex = append(ex, c.text)
+		}
+	}
+	msg := fmt.Sprintf("%s; %d changes seen, %d of them worker assignment events.", summary, len(cxs), events)
+	return fail(check, ClassUnexpectedRebalance, msg, cxs[0].at, ex, len(cxs))
+}
+
+// memberDiff names the members of b not in a (joined) and of a not in b
+// (left), keyed by member id (worker id when the member id is empty).
+func memberDiff(a, b history.GroupSnapshot) (joined, left []string) {
+	key := func(m history.Member) string {
+		if m.MemberID != "" {
+			return m.MemberID
+		}
+		return m.Worker
+	}
+	label := func(m history.Member) string {
+		if m.Worker != "" && m.MemberID != "" && m.Worker != m.MemberID {
+			return m.Worker + "(" + m.MemberID + ")"
+		}
+		return memberName(m)
+	}
+	inA, inB := map[string]bool{}, map[string]bool{}
+	for _, m := range a.Members {
+		inA[key(m)] = true
+	}
+	for _, m := range b.Members {
+		inB[key(m)] = true
+		if !inA[key(m)] {
+			joined = append(joined, label(m))
+		}
+	}
+	for _, m := range a.Members {
+		if !inB[key(m)] {
+			left = append(left, label(m))
+		}
+	}
+	slices.Sort(joined)
+	slices.Sort(left)
+	return joined, left
+}

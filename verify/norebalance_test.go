@@ -1,0 +1,45 @@
+package verify
+
+import (
+	"testing"
+	"time"
+
+	ht "github.com/streamsocial/feedchaos/verify/historytest"
+)
+
+func quiet() *ht.Builder {
+	return ht.New(6).
+		Event(1*s, "w1", "assigned", 0, 1). // startup, before the window
+		Stable(2*s, 20*s, 250*ms, 5, fleet()...).
+		Event(15*s, "w2", "committed")
+}
+
+func TestNoRebalancePasses(t *testing.T) {
+	h := quiet().SnapshotErr(12*s, "timeout").History() // observer errors are ignored
+	r := NoRebalance(h, ht.At(5*s), ht.At(15*s))
+	wantPass(t, r)
+}
+
+func TestNoRebalanceGenerationAndMembers(t *testing.T) {
+	h := quiet().
+		Snapshot(12100*ms, "PreparingRebalance", 5, ht.M("w1", 0, 1), ht.M("w3", 4, 5)).
+		Snapshot(12200*ms, "Stable", 6, ht.M("w1", 0, 1, 2), ht.M("w3", 3, 4, 5)).
+		Event(12150*ms, "w1", "assigned", 2).History()
+	r := NoRebalance(h, ht.At(5*s), ht.At(15*s))
+	wantFail(t, r, ClassUnexpectedRebalance, "members changed at +12.1s: joined [], left [w2(w2-m)]", "state Stable -> PreparingRebalance at +12.1s",
+		"w1 printed assigned partitions 2 at +12.15s", "generation 5 -> 6 at +12.2s")
+	if !r.FirstAt.Equal(ht.At(12100 * ms)) {
+		t.Errorf("first %v", r.FirstAt)
+	}
+}
+
+func TestNoRebalanceWorkerEventOnly(t *testing.T) {
+	h := quiet().Event(8*s, "w3", "lost", 4, 5).History()
+	wantFail(t, NoRebalance(h, ht.At(5*s), ht.At(15*s)), ClassUnexpectedRebalance, "w3 printed lost partitions 4-5 at +8s")
+	wantPass(t, NoRebalance(h, ht.At(9*s), ht.At(15*s)))
+}
+
+func TestNoRebalanceTooFewSnapshots(t *testing.T) {
+	h := quiet().History()
+	wantFail(t, NoRebalance(h, ht.At(30*s), time.Time{}), ClassNoObservations)
+}

@@ -1,0 +1,162 @@
+// Package contract is the StreamSocial feed worker's contract with the world:
+// the records it reads and writes, the lifecycle events it prints, and the
+// environment it is configured by. The harness tests any worker image that
+// honours this contract (WORKER_IMAGE=...), so nothing here may depend on
+// how the bundled worker is built. Changing a JSON name here is a breaking
+// change of the contract; README.md documents the same schema.
+package contract
+
+import "time"
+
+// Topic defaults.
+const (
+	DefaultPostsTopic = "posts"
+	DefaultFeedTopic  = "feed-updates"
+	DefaultDLQTopic   = "posts-dlq"
+)
+
+// Post is the value of a record on the posts topic; its key is the author id
+// in decimal.
+type Post struct {
+	ID        string    `json:"post_id"`
+	Author    int       `json:"author_id"`
+	CreatedAt time.Time `json:"created_at"`
+	Seq       int64     `json:"seq"` // the producer's sequence number, 0-based
+	Body      string    `json:"body,omitempty"`
+}
+
+// FeedUpdate is the value of a record on the feed-updates topic; its key is
+// the follower id in decimal. One post fans out to one update per follower.
+type FeedUpdate struct {
+	PostID          string    `json:"post_id"`
+	Author          int       `json:"author_id"`
+	Follower        int       `json:"follower_id"`
+	Worker          string    `json:"worker"`
+	SourcePartition int32     `json:"source_partition"`
+	SourceOffset    int64     `json:"source_offset"`
+	ProducedAt      time.Time `json:"produced_at"`
+}
+
+// DeadLetter is the value of a record on the dead-letter topic: a post the
+// worker could not process, with why, and where it came from. Its key is the
+// original record's key.
+type DeadLetter struct {
+	Reason          string    `json:"reason"`
+	SourcePartition int32     `json:"source_partition"`
+	SourceOffset    int64     `json:"source_offset"`
+	Worker          string    `json:"worker"`
+	Raw             []byte    `json:"raw"`
+	At              time.Time `json:"at"`
+}
+
+// EventKind names a lifecycle event.
+type EventKind string
+
+// The lifecycle events, in the order a worker's life usually prints them.
+const (
+	EventStarted    EventKind = "started"     // configuration accepted, clients created
+	EventAssigned   EventKind = "assigned"    // partitions added to the assignment
+	EventRevoked    EventKind = "revoked"     // partitions given back cleanly (work committed)
+	EventLost       EventKind = "lost"        // partitions lost (session expired, fenced): nothing committed for them
+	EventCommitted  EventKind = "committed"   // offsets committed (next offset to read, per partition)
+	EventStopping   EventKind = "stopping"    // shutdown began (signal received)
+	EventStopped    EventKind = "stopped"     // shutdown finished; the process exits next
+	EventError      EventKind = "error"       // an error the worker survived, or the fatal one it exits with
+	EventDeadLetter EventKind = "dead_letter" // a poison record was sent to the DLQ
+)
+
+// Event is one JSON line on the worker's stdout.
+type Event struct {
+	TS         time.Time         `json:"ts"`
+	Worker     string            `json:"worker"`
+	Event      EventKind         `json:"event"`
+	Partitions []int32           `json:"partitions,omitempty"`
+	Offsets    map[int32]int64   `json:"offsets,omitempty"` // committed: partition -> next offset
+	MemberID   string            `json:"member_id,omitempty"`
+	Generation int32             `json:"generation,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	Detail     map[string]string `json:"detail,omitempty"`
+}
+
+// Environment variables the worker reads. Every one has a default except
+// EnvBootstrap, EnvGroupID and EnvWorkerID.
+const (
+	EnvBootstrap         = "KAFKA_BOOTSTRAP"       // host:port[,host:port...]
+	EnvGroupID           = "GROUP_ID"              // consumer group id
+	EnvWorkerID          = "WORKER_ID"             // names the worker in events, records, client.id
+	EnvPostsTopic        = "POSTS_TOPIC"           // default "posts"
+	EnvFeedTopic         = "FEED_TOPIC"            // default "feed-updates"
+	EnvDLQTopic          = "DLQ_TOPIC"             // default "posts-dlq"
+	EnvAssignor          = "ASSIGNOR"              // range | roundrobin | cooperative-sticky (classic protocol)
+	EnvGroupProtocol     = "GROUP_PROTOCOL"        // classic | consumer (KIP-848)
+	EnvInstanceID        = "GROUP_INSTANCE_ID"     // static membership when set
+	EnvSessionTimeoutMS  = "SESSION_TIMEOUT_MS"    // default 6000 (classic only)
+	EnvHeartbeatMS       = "HEARTBEAT_INTERVAL_MS" // default 1000 (classic only)
+	EnvMaxPollMS         = "MAX_POLL_INTERVAL_MS"  // default 30000
+	EnvDelivery          = "DELIVERY"              // at-least-once | exactly-once
+	EnvGraphSeed         = "GRAPH_SEED"            // default 1
+	EnvGraphUsers        = "GRAPH_USERS"           // default 1000
+	EnvHTTPAddr          = "HTTP_ADDR"             // default ":8080"
+	EnvProcessDelayMS    = "PROCESS_DELAY_MS"      // per-record processing delay, default 0
+	EnvShutdownTimeoutMS = "SHUTDOWN_TIMEOUT_MS"   // default 10000
+	EnvBug               = "WORKER_BUG"            // deliberately broken modes, see Bug*
+)
+
+// Delivery modes.
+const (
+	DeliveryAtLeastOnce = "at-least-once"
+	DeliveryExactlyOnce = "exactly-once"
+)
+
+// Assignors and group protocols.
+const (
+	AssignorRange             = "range"
+	AssignorRoundRobin        = "roundrobin"
+	AssignorCooperativeSticky = "cooperative-sticky"
+	// AssignorUniform is a server-side (KIP-848) assignor; with
+	// GROUP_PROTOCOL=consumer, ASSIGNOR may be uniform or range (sent as
+	// group.remote.assignor) or unset (the broker's default).
+	AssignorUniform  = "uniform"
+	ProtocolClassic  = "classic"
+	ProtocolConsumer = "consumer"
+)
+
+// Deliberately broken worker modes. They exist so that the suite can prove
+// that its checkers catch a worker that really loses data; never use them
+// outside such a spec.
+const (
+	// BugDropUpdates skips producing every 7th feed update but commits the
+	// post as done: updates are lost.
+	BugDropUpdates = "drop-updates"
+)
+
+// HTTP endpoints the worker serves on EnvHTTPAddr.
+const (
+	PathHealth  = "/healthz" // 200 once the consumer is created, 503 while stopping
+	PathStatus  = "/status"  // Status as JSON
+	PathMetrics = "/metrics" // Prometheus text format
+)
+
+// Status is the JSON body of PathStatus.
+type Status struct {
+	Worker      string          `json:"worker"`
+	MemberID    string          `json:"member_id"`
+	Generation  int32           `json:"generation"`
+	Assignor    string          `json:"assignor"`
+	Protocol    string          `json:"protocol"`
+	Assigned    []int32         `json:"assigned"`
+	Positions   map[int32]int64 `json:"positions"`
+	Committed   map[int32]int64 `json:"committed"`
+	Consumed    int64           `json:"consumed"`
+	Produced    int64           `json:"produced"`
+	DeadLetters int64           `json:"dead_letters"`
+	Stopping    bool            `json:"stopping"`
+}
+
+// Exit codes.
+const (
+	ExitOK              = 0 // clean shutdown
+	ExitFatal           = 1 // a fatal Kafka error
+	ExitBadConfig       = 2 // the environment did not validate
+	ExitShutdownTimeout = 3 // shutdown did not finish within the bound
+)
