@@ -21,7 +21,20 @@ func rel(start, t time.Time) string {
 		return t.Format(time.RFC3339Nano)
 	}
 	d := t.Sub(start).Round(time.Millisecond)
-	s := strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+	// Format milliseconds as an integer pair: float seconds print
+	// artefacts like 2.6870000000000003.
+	ms := d.Milliseconds()
+	neg := ms < 0
+	if neg {
+		ms = -ms
+	}
+	s := strconv.FormatInt(ms/1000, 10)
+	if frac := ms % 1000; frac != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%03d", frac), "0")
+	}
+	if neg {
+		s = "-" + s
+	}
 	if d >= 0 {
 		s = "+" + s
 	}

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
+	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
 func TestCrash(t *testing.T) {
@@ -17,3 +18,4 @@ func TestCrash(t *testing.T) {
 }
 
 var _ = kit.Setup("crash")
+var _ = specs.Control("crash", "smoke")

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
+	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
 func TestPartition(t *testing.T) {
@@ -19,3 +20,4 @@ func TestPartition(t *testing.T) {
 }
 
 var _ = kit.Setup("partition")
+var _ = specs.Control("partition")

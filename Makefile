@@ -1,0 +1,75 @@
+# StreamSocial feed-fleet chaos suite.
+#
+#   make chaos   build the images and run every chaos suite (the main job)
+#   make test    vet + unit tests + the smoke chaos specs (what CI runs)
+#   make clean   remove every container, network and volume the suite made
+#
+# Every target ends with an exit code that tells the truth; `make test`
+# ends with a plain "N passed, N failed" line.
+
+SHELL   := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+
+GINKGO    := go tool ginkgo
+CHAOSCTL  := go run ./cmd/chaosctl
+REPORTS   := reports
+UNIT_PKGS  = $(shell go list ./... | grep -v '/suites/')
+# Ginkgo flags shared by the chaos targets: progress per spec, reports for
+# humans (summary .md), machines (JSON) and CI (JUnit, with timeline links).
+GINKGO_FLAGS := -r --keep-going --poll-progress-after=120s --output-dir=$(REPORTS) \
+                --json-report=$(1).json --junit-report=$(1).xml
+# Parallel Ginkgo processes for `make chaos` (each runs its own broker on its
+# own ports).
+PROCS ?= 2
+
+.PHONY: help test vet unit smoke chaos images clean clean-all timeline
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+vet: ## go vet every package
+	go vet ./...
+
+unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic, broker
+	@mkdir -p $(REPORTS)
+	@set -o pipefail; go test -count=1 -timeout=6m -json $(UNIT_PKGS) | $(CHAOSCTL) testlog $(REPORTS)/unit.json
+
+images: ## build (or reuse) the broker, toxiproxy and worker images
+	$(CHAOSCTL) images
+
+smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; \
+	$(GINKGO) $(call GINKGO_FLAGS,smoke) -v --label-filter=smoke --timeout=14m ./suites; rc=$$?; \
+	$(CHAOSCTL) clean >/dev/null; exit $$rc
+
+test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
+	@mkdir -p $(REPORTS); rm -f $(REPORTS)/unit.json $(REPORTS)/smoke.json
+	@echo "== go vet"; go vet ./... || { echo "0 passed, 1 failed"; exit 1; }
+	@echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
+	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
+	echo "== leftovers"; $(CHAOSCTL) leftovers; l=$$?; \
+	echo "== tally"; \
+	$(CHAOSCTL) tally $(REPORTS)/unit.json $(REPORTS)/smoke.json; t=$$?; \
+	[ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
+
+chaos: images ## every chaos suite on the embedded broker; writes reports/ and artifacts/
+	@mkdir -p $(REPORTS)
+	@start=$$(date +%s); trap 'true' INT; \
+	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m ./suites; rc=$$?; \
+	$(CHAOSCTL) clean >/dev/null; \
+	echo; echo "== summary"; cat $(REPORTS)/*-summary.md 2>/dev/null; \
+	$(CHAOSCTL) leftovers || rc=1; \
+	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
+	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc
+
+timeline: ## print a timeline: make timeline T=artifacts/<suite>/<spec>/timeline.jsonl
+	go run ./cmd/timeline $(or $(T),artifacts)
+
+clean: ## remove every container, network and volume the suite created, and reports
+	$(CHAOSCTL) clean
+	rm -rf $(REPORTS) artifacts
+
+clean-all: clean ## clean, and remove the suite's images too
+	$(CHAOSCTL) clean -images

@@ -1,0 +1,105 @@
+// Command chaosctl is the suite's housekeeping tool:
+//
+//	chaosctl images            build (or reuse) the broker, toxiproxy and worker images
+//	chaosctl clean [-images]   remove every container, network and volume the suite
+//	                           created (and its images with -images)
+//	chaosctl leftovers         exit 1 if anything the suite created is still there
+//	chaosctl testlog OUT.json  copy `go test -json` from stdin to OUT.json and print
+//	                           package results and failing tests' output
+//	chaosctl tally FILE...     count tests and specs in `go test -json` and Ginkgo
+//	                           JSON reports and print "N passed, N failed"
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/streamsocial/feedchaos/fixtures"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "images":
+		err = images(ctx)
+	case "clean":
+		fs := flag.NewFlagSet("clean", flag.ExitOnError)
+		imgs := fs.Bool("images", false, "also remove the suite's images")
+		_ = fs.Parse(os.Args[2:])
+		err = clean(ctx, *imgs)
+	case "testlog":
+		err = runTestLog(os.Args[2:])
+	case "leftovers":
+		err = leftovers(ctx)
+	case "tally":
+		var t tally
+		t, err = tallyFiles(os.Args[2:])
+		if err == nil {
+			fmt.Println(t.detail())
+			fmt.Printf("%d passed, %d failed\n", t.passed, t.failed)
+			if t.failed > 0 {
+				os.Exit(1)
+			}
+		}
+	case "-h", "--help", "help":
+		usage()
+		return
+	default:
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chaosctl %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, `usage: chaosctl images | clean [-images] | leftovers | testlog OUT.json | tally FILE...`)
+}
+
+func images(ctx context.Context) error {
+	start := time.Now()
+	imgs, err := fixtures.BuildImages(ctx, os.Stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("images ready in %s: broker=%s proxy=%s worker=%s\n", time.Since(start).Round(time.Millisecond), imgs.Broker, imgs.Proxy, imgs.Worker)
+	return nil
+}
+
+func clean(ctx context.Context, withImages bool) error {
+	rep, err := fixtures.Sweep(ctx, "")
+	fmt.Printf("removed %s\n", rep)
+	if err != nil {
+		return err
+	}
+	if withImages {
+		n, err := fixtures.RemoveImages(ctx)
+		fmt.Printf("removed %d images\n", n)
+		return err
+	}
+	return nil
+}
+
+func leftovers(ctx context.Context) error {
+	rep, err := fixtures.Leftovers(ctx)
+	if err != nil {
+		return err
+	}
+	if rep.Containers+rep.Networks+rep.Volumes > 0 {
+		return fmt.Errorf("the suite left %s behind (run make clean)", rep)
+	}
+	fmt.Println("nothing left behind: 0 containers, 0 networks, 0 volumes")
+	return nil
+}

@@ -1,0 +1,68 @@
+package selftest
+
+import (
+	"os"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/history"
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
+	"github.com/streamsocial/feedchaos/timeline"
+	"github.com/streamsocial/feedchaos/verify"
+	"github.com/streamsocial/feedchaos/workers/contract"
+)
+
+var _ = Describe("a fleet whose workers silently drop feed updates (deliberately broken)", Ordered, ContinueOnFailure, Label("selftest", "smoke"), func() {
+	var (
+		st   *fixtures.Stage
+		h    history.History
+		lost verify.Result
+	)
+
+	BeforeAll(func(ctx SpecContext) {
+		cfg := kit.StageConfig()
+		cfg.WorkerEnv = map[string]string{contract.EnvBug: contract.BugDropUpdates}
+		st = kit.NewStage(ctx, cfg)
+		kit.AwaitStable(ctx, st, st.Fleet.IDs(), kit.B.Stable)
+		loadStart := kit.StartLoad(ctx, st)
+		kit.SteadyFor(ctx, st, loadStart, 2*time.Second)
+		h = kit.Drain(ctx, st)
+		lost = verify.NoLostUpdates(h, st.Graph)
+		st.Rec.Verdict(lost.Verdict())
+	}, NodeTimeout(5*time.Minute))
+
+	It("is caught by the lost-update checker, which names the missing updates", func() {
+		Expect(lost.Pass).To(BeFalse(), "a worker that drops every 7th update passed the lost-update check:\n%s", lost.Message)
+		Expect(lost.Class).To(Equal(verify.ClassLost))
+		Expect(lost.Examples).NotTo(BeEmpty())
+		Expect(lost.Message).To(ContainSubstring("partition"))
+		GinkgoWriter.Printf("caught, as it must be:\n%s\n", lost.Message)
+	})
+
+	It("still commits everything, so only the lost-update check can tell", func() {
+		kit.Check(st, "drop-updates", verify.CommittedMonotonic(h))
+		l, ok := st.Rec.LastLag()
+		Expect(ok).To(BeTrue())
+		Expect(l.Lag()).To(BeZero())
+	})
+
+	It("leaves a timeline whose HTML puts the failing invariant on top", func() {
+		h = st.Rec.Snapshot()
+		paths, err := timeline.Write(timeline.Dir(kit.ArtifactsRoot(), "selftest", CurrentSpecReport().ContainerHierarchyTexts[0]), h)
+		Expect(err).NotTo(HaveOccurred())
+		AddReportEntry("timeline", paths.HTML)
+		for _, p := range []string{paths.JSONL, paths.Text, paths.HTML} {
+			Expect(p).To(BeAnExistingFile())
+		}
+		html, err := os.ReadFile(paths.HTML)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(html)).To(ContainSubstring(`id="verdict-failing"`))
+		Expect(string(html)).To(ContainSubstring(`class="lane"`))
+		txt, err := os.ReadFile(paths.Text)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(txt)).To(ContainSubstring(verify.ClassLost))
+	})
+})
