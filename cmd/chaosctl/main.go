@@ -79,7 +79,7 @@ func images(ctx context.Context) error {
 }
 
 func clean(ctx context.Context, withImages bool) error {
-	rep, err := fixtures.Sweep(ctx, "")
+	rep, err := fixtures.Sweep(ctx, fixtures.All)
 	fmt.Printf("removed %s\n", rep)
 	if err != nil {
 		return err

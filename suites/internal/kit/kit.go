@@ -41,8 +41,8 @@ func Setup(name string) bool {
 		GinkgoWriter.Printf("bounds of this run:\n%s\n", b.Table())
 		_, err = fixtures.Docker(ctx)
 		Expect(err).NotTo(HaveOccurred(), "the chaos suites need a Docker engine")
-		rep, err := fixtures.Sweep(ctx, "")
-		Expect(err).NotTo(HaveOccurred(), "sweeping what an earlier run left behind")
+		rep, err := fixtures.Sweep(ctx, fixtures.Scope{Stale: true})
+		Expect(err).NotTo(HaveOccurred(), "sweeping what an earlier, dead run left behind")
 		if rep.Containers+rep.Networks+rep.Volumes > 0 {
 			GinkgoWriter.Printf("swept leftovers of an earlier run: %s\n", rep)
 		}
@@ -60,7 +60,7 @@ func Setup(name string) bool {
 	SynchronizedAfterSuite(func() {}, func(ctx SpecContext) {
 		// Everything a spec created is removed by its own cleanup; this is the
 		// net under it (an interrupted run, a crashed process).
-		rep, err := fixtures.Sweep(ctx, "")
+		rep, err := fixtures.Sweep(ctx, fixtures.Scope{Owner: fixtures.Owner})
 		if err != nil {
 			GinkgoWriter.Printf("final sweep: %v\n", err)
 		} else if rep.Containers+rep.Networks+rep.Volumes > 0 {
