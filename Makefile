@@ -14,7 +14,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 GINKGO    := go tool ginkgo
 CHAOSCTL  := go run ./cmd/chaosctl
 REPORTS   := reports
-UNIT_PKGS  = $(shell go list ./... | grep -v '/suites/')
+UNIT_PKGS  = $(shell go list ./... | grep -v '/suites/') ./suites/internal/kit
 # Ginkgo flags shared by the chaos targets: progress per spec, reports for
 # humans (summary .md), machines (JSON) and CI (JUnit, with timeline links).
 GINKGO_FLAGS := -r --keep-going --poll-progress-after=120s --output-dir=$(REPORTS) \
@@ -47,6 +47,7 @@ smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
 test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
 	@mkdir -p $(REPORTS); rm -f $(REPORTS)/unit.json $(REPORTS)/smoke.json
 	@echo "== go vet"; go vet ./... || { echo "0 passed, 1 failed"; exit 1; }
+	@bash scripts/ensure-chromium.sh || echo "(no chromium: the timeline browser test will skip)"
 	@echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
 	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
 	echo "== leftovers"; $(CHAOSCTL) leftovers; l=$$?; \
@@ -59,7 +60,7 @@ chaos: images ## every chaos suite on the embedded broker; writes reports/ and a
 	@start=$$(date +%s); trap 'true' INT; \
 	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m ./suites; rc=$$?; \
 	$(CHAOSCTL) clean >/dev/null; \
-	echo; echo "== summary"; cat $(REPORTS)/*-summary.md 2>/dev/null; \
+	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS); \
 	$(CHAOSCTL) leftovers || rc=1; \
 	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
 	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc

@@ -245,9 +245,25 @@ func groupEvents(snaps []history.GroupSnapshot, rel func(time.Time) time.Duratio
 	return out
 }
 
+// rebalancing reports whether a group state is a rebalance in progress.
+func rebalancing(state string) bool {
+	switch state {
+	case "PreparingRebalance", "CompletingRebalance", "Assigning", "Reconciling":
+		return true
+	}
+	return false
+}
+
+// groupEvent describes a changed snapshot. It is a rebalance when the group
+// enters a rebalancing state, or when the generation or the assignment
+// changed without the start of that rebalance having been seen (brokers
+// that keep generation 0, as the embedded one does, still show every
+// rebalance).
 func groupEvent(s history.GroupSnapshot, t time.Duration, cur, prev groupState, havePrev bool) Event {
 	kind := KindSnapshot
-	if havePrev && cur.gen != prev.gen {
+	genChanged := havePrev && cur.gen != prev.gen
+	assignChanged := havePrev && !(groupState{assign: cur.assign}).equal(groupState{assign: prev.assign})
+	if havePrev && !rebalancing(prev.state) && (genChanged || assignChanged || rebalancing(cur.state)) {
 		kind = KindRebalance
 	}
 	var joined, left, changed []string
@@ -292,7 +308,13 @@ func groupEvent(s history.GroupSnapshot, t time.Duration, cur, prev groupState, 
 		"assignment": cur.assign,
 	}
 	var b strings.Builder
-	if kind == KindRebalance {
+	switch {
+	case kind == KindRebalance && rebalancing(cur.state):
+		b.WriteString("rebalance started: ")
+	case kind == KindRebalance && !genChanged:
+		b.WriteString("rebalance: ")
+	}
+	if genChanged {
 		fields["prev_generation"] = prev.gen
 		fmt.Fprintf(&b, "generation %d→%d", prev.gen, cur.gen)
 	} else {

@@ -9,6 +9,12 @@
 // the timeline (it never launches a browser). Given a directory it lists
 // every timeline.jsonl below it with PASS/FAIL, or shows the timeline if
 // there is exactly one.
+//
+//	go run ./cmd/timeline -run-summary [reports/ | <suite>-summary.json ...]
+//
+// merges the per-suite summaries the chaos suites write into one table:
+// per spec, the result, the fault, measured against bound, and the
+// timeline of each failure (what `make chaos` prints at its end).
 package main
 
 import (
@@ -39,6 +45,7 @@ type options struct {
 	htmlOut     string
 	open        bool
 	summaryOnly bool
+	runSummary  bool
 }
 
 // durationFlag accepts a Go duration ("10s", "1m30s") or plain seconds ("10", "2.5").
@@ -71,12 +78,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&o.htmlOut, "html", "", "write the HTML timeline rendered from the JSONL to this file")
 	fl.BoolVar(&o.open, "open", false, "print the path of an HTML page for the timeline (written to a temp file if none exists)")
 	fl.BoolVar(&o.summaryOnly, "summary", false, "print the summary only")
+	fl.BoolVar(&o.runSummary, "run-summary", false, "merge the suites' *-summary.json (in the given dirs or files; default reports/) into one table")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: timeline [flags] <timeline.jsonl | artifacts dir>")
+		fmt.Fprintln(stderr, "       timeline -run-summary [reports dir | <suite>-summary.json ...]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return 2
+	}
+	if o.runSummary {
+		in := fl.Args()
+		if len(in) == 0 {
+			in = []string{"reports"}
+		}
+		return runSummary(in, stdout, stderr)
 	}
 	if fl.NArg() != 1 {
 		fl.Usage()

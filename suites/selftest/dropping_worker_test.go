@@ -51,6 +51,7 @@ var _ = Describe("a fleet whose workers silently drop feed updates (deliberately
 
 	It("leaves a timeline whose HTML puts the failing invariant on top", func() {
 		h = st.Rec.Snapshot()
+		h.Spec = CurrentSpecReport().ContainerHierarchyTexts[0] // the specs of this container share the history
 		paths, err := timeline.Write(timeline.Dir(kit.ArtifactsRoot(), "selftest", CurrentSpecReport().ContainerHierarchyTexts[0]), h)
 		Expect(err).NotTo(HaveOccurred())
 		AddReportEntry("timeline", paths.HTML)
@@ -61,6 +62,8 @@ var _ = Describe("a fleet whose workers silently drop feed updates (deliberately
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(html)).To(ContainSubstring(`id="verdict-failing"`))
 		Expect(string(html)).To(ContainSubstring(`class="lane"`))
+		// the counter-examples' sources are marked on their owners' lanes
+		Expect(string(html)).To(ContainSubstring(`class="lost-update"`))
 		txt, err := os.ReadFile(paths.Text)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(txt)).To(ContainSubstring(verify.ClassLost))

@@ -30,6 +30,7 @@ func (c Config) ConsumerConfig() *kafka.ConfigMap {
 		// reverse lookup.
 		"broker.address.family": "v4",
 		"log.connection.close":  false,
+		"enable.metrics.push":   false, // no KIP-714 telemetry
 	}
 	if c.Protocol == contract.ProtocolConsumer {
 		m["group.protocol"] = "consumer"
@@ -60,6 +61,7 @@ func (c Config) ProducerConfig() *kafka.ConfigMap {
 		"linger.ms":             5,
 		"broker.address.family": "v4",
 		"log.connection.close":  false,
+		"enable.metrics.push":   false,
 		// A delivery that has not succeeded in this long is reported as
 		// failed and retried by the worker (never committed past).
 		"message.timeout.ms": int(DeliveryTimeout.Milliseconds()),

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +76,7 @@ func TestIntegration(t *testing.T) {
 		{name: "cooperative-sticky", env: map[string]string{contract.EnvAssignor: "cooperative-sticky"}, stopOne: true},
 		{name: "consumer-protocol", env: map[string]string{contract.EnvGroupProtocol: "consumer"}, stopOne: true},
 		{name: "exactly-once", env: map[string]string{contract.EnvAssignor: "cooperative-sticky", contract.EnvDelivery: "exactly-once"}, exactly: true, stopOne: true},
+		{name: "exactly-once-consumer-protocol", env: map[string]string{contract.EnvGroupProtocol: "consumer", contract.EnvDelivery: "exactly-once"}, exactly: true, stopOne: true},
 		{name: "exactly-once-range", env: map[string]string{contract.EnvAssignor: "range", contract.EnvDelivery: "exactly-once"}, exactly: true, stopOne: true},
 	}
 	for _, sc := range cases {
@@ -87,7 +90,8 @@ type runningWorker struct {
 	w    *Worker
 	out  *lockedBuffer
 	stop context.CancelFunc
-	done chan error
+	done chan struct{} // closed when Run returned, with err set
+	err  error
 }
 
 func startWorker(t *testing.T, bootstrap, id string, extra map[string]string) *runningWorker {
@@ -114,8 +118,8 @@ func startWorker(t *testing.T, bootstrap, id string, extra map[string]string) *r
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rw := &runningWorker{w: w, out: out, stop: cancel, done: make(chan error, 1)}
-	go func() { rw.done <- w.Run(ctx) }()
+	rw := &runningWorker{w: w, out: out, stop: cancel, done: make(chan struct{})}
+	go func() { rw.err = w.Run(ctx); close(rw.done) }()
 	return rw
 }
 
@@ -123,9 +127,9 @@ func (rw *runningWorker) shutdown(t *testing.T) {
 	t.Helper()
 	rw.stop()
 	select {
-	case err := <-rw.done:
-		if err != nil {
-			t.Errorf("worker %s: Run: %v", rw.w.cfg.WorkerID, err)
+	case <-rw.done:
+		if rw.err != nil {
+			t.Errorf("worker %s: Run: %v", rw.w.cfg.WorkerID, rw.err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("worker %s did not stop", rw.w.cfg.WorkerID)
@@ -137,7 +141,14 @@ type pair struct {
 	follower int
 }
 
-func runScenario(t *testing.T, sc scenario) {
+// testPost is one record for the posts topic, with its index.
+type testPost struct {
+	idx      int
+	key, val []byte
+}
+
+func newCluster(t *testing.T) (*kfake.Cluster, string) {
+	t.Helper()
 	cluster, err := kfake.NewCluster(
 		kfake.NumBrokers(3),
 		kfake.SeedTopics(12, contract.DefaultPostsTopic, contract.DefaultFeedTopic, contract.DefaultDLQTopic),
@@ -146,19 +157,20 @@ func runScenario(t *testing.T, sc scenario) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cluster.Close()
-	bootstrap := strings.Join(cluster.ListenAddrs(), ",")
+	t.Cleanup(cluster.Close)
+	return cluster, strings.Join(cluster.ListenAddrs(), ",")
+}
 
+// makePosts returns n posts (poison ones at the given indexes) and the
+// expected (post, follower) updates.
+func makePosts(n int, poison map[int]string) ([]testPost, map[pair]bool) {
 	g, _ := graph.New(DefaultGraphSeed, DefaultGraphUsers)
 	expected := map[pair]bool{}
 	rng := rand.New(rand.NewPCG(7, 7))
-	type post struct {
-		key, val []byte
-	}
-	var posts []post
-	for i := 0; i < sc.posts; i++ {
-		if raw, ok := sc.poisonAt[i]; ok {
-			posts = append(posts, post{key: []byte("x"), val: []byte(raw)})
+	var posts []testPost
+	for i := 0; i < n; i++ {
+		if raw, ok := poison[i]; ok {
+			posts = append(posts, testPost{idx: i, key: []byte("x"), val: []byte(raw)})
 			continue
 		}
 		author := rng.IntN(DefaultGraphUsers)
@@ -167,130 +179,176 @@ func runScenario(t *testing.T, sc scenario) {
 		}
 		p := contract.Post{ID: fmt.Sprintf("p-%04d", i), Author: author, CreatedAt: time.Now().UTC(), Seq: int64(i)}
 		v, _ := json.Marshal(p)
-		posts = append(posts, post{key: []byte(strconv.Itoa(author)), val: v})
+		posts = append(posts, testPost{idx: i, key: []byte(strconv.Itoa(author)), val: v})
 		fs, _ := g.Followers(author)
 		for _, f := range fs {
 			expected[pair{p.ID, f}] = true
 		}
 	}
+	return posts, expected
+}
 
+func producePosts(t *testing.T, cluster *kfake.Cluster, posts []testPost) {
+	t.Helper()
 	prod, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.DefaultProduceTopic(contract.DefaultPostsTopic))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer prod.Close()
-	produce := func(from, to int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		var recs []*kgo.Record
-		for _, p := range posts[from:to] {
-			recs = append(recs, &kgo.Record{Key: p.key, Value: p.val})
-		}
-		if err := prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-			t.Fatalf("producing posts: %v", err)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var recs []*kgo.Record
+	for _, p := range posts {
+		recs = append(recs, &kgo.Record{Key: p.key, Value: p.val})
 	}
+	if err := prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatalf("producing posts: %v", err)
+	}
+}
 
-	w1 := startWorker(t, bootstrap, "w1", sc.env)
-	w2 := startWorker(t, bootstrap, "w2", sc.env)
-	defer func() {
-		for _, rw := range []*runningWorker{w1, w2} {
-			select {
-			case <-rw.done:
-			default:
-				rw.stop()
-				<-rw.done
-			}
-		}
-	}()
+// verifier reads feed updates and dead letters (read_committed) in the
+// background.
+type verifier struct {
+	mu   sync.Mutex
+	seen map[pair]int
+	dead []contract.DeadLetter
+	bad  []string
 
-	// Verifier: reads feed updates and dead letters, read_committed.
-	seen := map[pair]int{}
-	var dead []contract.DeadLetter
-	var mu sync.Mutex
-	vctx, vcancel := context.WithCancel(context.Background())
-	defer vcancel()
-	ver, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startVerifier(t *testing.T, cluster *kfake.Cluster) *verifier {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
 		kgo.ConsumeTopics(contract.DefaultFeedTopic, contract.DefaultDLQTopic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ver.Close()
-	vdone := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	v := &verifier{seen: map[pair]int{}, cancel: cancel, done: make(chan struct{})}
 	go func() {
-		defer close(vdone)
-		for vctx.Err() == nil {
-			fs := ver.PollFetches(vctx)
-			fs.EachRecord(func(r *kgo.Record) {
-				mu.Lock()
-				defer mu.Unlock()
-				if r.Topic == contract.DefaultDLQTopic {
-					var d contract.DeadLetter
-					if err := json.Unmarshal(r.Value, &d); err != nil {
-						t.Errorf("dead letter not JSON: %v", err)
-					}
-					dead = append(dead, d)
-					return
-				}
-				var u contract.FeedUpdate
-				if err := json.Unmarshal(r.Value, &u); err != nil {
-					t.Errorf("feed update not JSON: %v", err)
-					return
-				}
-				if string(r.Key) != strconv.Itoa(u.Follower) {
-					t.Errorf("feed update key %q != follower %d", r.Key, u.Follower)
-				}
-				seen[pair{u.PostID, u.Follower}]++
-			})
+		defer close(v.done)
+		defer cl.Close()
+		for ctx.Err() == nil {
+			cl.PollFetches(ctx).EachRecord(v.add)
 		}
 	}()
+	t.Cleanup(v.stop)
+	return v
+}
 
-	waitFor := func(what string, d time.Duration, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(d)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
+func (v *verifier) add(r *kgo.Record) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if r.Topic == contract.DefaultDLQTopic {
+		var d contract.DeadLetter
+		if err := json.Unmarshal(r.Value, &d); err != nil {
+			v.bad = append(v.bad, "dead letter not JSON: "+err.Error())
+		}
+		v.dead = append(v.dead, d)
+		return
+	}
+	var u contract.FeedUpdate
+	if err := json.Unmarshal(r.Value, &u); err != nil {
+		v.bad = append(v.bad, "feed update not JSON: "+err.Error())
+		return
+	}
+	if string(r.Key) != strconv.Itoa(u.Follower) {
+		v.bad = append(v.bad, fmt.Sprintf("feed update key %q != follower %d", r.Key, u.Follower))
+	}
+	v.seen[pair{u.PostID, u.Follower}]++
+}
+
+func (v *verifier) stop() {
+	v.cancel()
+	<-v.done
+}
+
+// count returns how many expected updates of posts with index < upto were
+// seen, and how many there are.
+func (v *verifier) count(expected map[pair]bool, upto int) (got, want int) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for p := range expected {
+		n, _ := strconv.Atoi(strings.TrimPrefix(p.post, "p-"))
+		if n < upto {
+			want++
+			if v.seen[p] > 0 {
+				got++
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	return got, want
+}
+
+func (v *verifier) duplicates() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	d := 0
+	for _, n := range v.seen {
+		d += n - 1
+	}
+	return d
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func metricsOf(w *Worker) string {
+	rec := httptest.NewRecorder()
+	w.Handler().ServeHTTP(rec, httptest.NewRequest("GET", contract.PathMetrics, nil))
+	return rec.Body.String()
+}
+
+func runScenario(t *testing.T, sc scenario) {
+	cluster, bootstrap := newCluster(t)
+	posts, expected := makePosts(sc.posts, sc.poisonAt)
+
+	w1 := startWorker(t, bootstrap, "w1", sc.env)
+	w2 := startWorker(t, bootstrap, "w2", sc.env)
+	defer func() {
+		for _, rw := range []*runningWorker{w1, w2} {
+			rw.stop()
+			<-rw.done
+		}
+	}()
+	v := startVerifier(t, cluster)
+
 	// Both workers own partitions before any post is produced.
-	waitFor("both workers assigned", 30*time.Second, func() bool {
-		return len(w1.w.Status().Assigned) > 0 && len(w2.w.Status().Assigned) > 0 &&
-			len(w1.w.Status().Assigned)+len(w2.w.Status().Assigned) == 12
+	waitFor(t, "both workers assigned", 30*time.Second, func() bool {
+		a, b := len(w1.w.Status().Assigned), len(w2.w.Status().Assigned)
+		return a > 0 && b > 0 && a+b == 12
 	})
 
 	half := sc.posts / 2
-	produce(0, half)
-	countSeen := func(upto int) (got, want int) {
-		mu.Lock()
-		defer mu.Unlock()
-		for p := range expected {
-			n, _ := strconv.Atoi(strings.TrimPrefix(p.post, "p-"))
-			if n < upto {
-				want++
-				if seen[p] > 0 {
-					got++
-				}
-			}
-		}
-		return
-	}
-	waitFor("first half of the updates", 30*time.Second, func() bool { g, w := countSeen(half); return g == w })
+	producePosts(t, cluster, posts[:half])
+	waitFor(t, "first half of the updates", 30*time.Second, func() bool { g, w := v.count(expected, half); return g == w })
 
 	// /status and /metrics of a live worker.
 	st := w1.w.Status()
 	if st.MemberID == "" || st.Generation == 0 {
 		t.Errorf("status lacks member id or generation: %+v", st)
 	}
-	rec := httptest.NewRecorder()
-	w1.w.Handler().ServeHTTP(rec, httptest.NewRequest("GET", contract.PathMetrics, nil))
-	for _, want := range []string{"feedworker_records_consumed_total", "feedworker_assigned_partitions " + strconv.Itoa(len(st.Assigned)), "feedworker_partition_lag{partition="} {
-		if !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("metrics lack %q:\n%s", want, rec.Body.String())
+	// Lag is known once the consumer has fetched (librdkafka caches the
+	// high watermark from fetch responses); the snapshot is refreshed
+	// every 250 ms.
+	waitFor(t, "partition lag in /metrics", 10*time.Second, func() bool {
+		return strings.Contains(metricsOf(w1.w), "feedworker_partition_lag{partition=")
+	})
+	for _, want := range []string{"feedworker_records_consumed_total", "feedworker_assigned_partitions " + strconv.Itoa(len(st.Assigned))} {
+		if m := metricsOf(w1.w); !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q:\n%s", want, m)
 		}
 	}
 
@@ -301,72 +359,193 @@ func runScenario(t *testing.T, sc scenario) {
 		if rec.Code != 503 {
 			t.Errorf("healthz after stop = %d, want 503", rec.Code)
 		}
-		waitFor("w2 owns all partitions", 30*time.Second, func() bool { return len(w2.w.Status().Assigned) == 12 })
+		waitFor(t, "w2 owns all partitions", 30*time.Second, func() bool { return len(w2.w.Status().Assigned) == 12 })
 	}
-	produce(half, sc.posts)
-	waitFor("all updates", 60*time.Second, func() bool { g, w := countSeen(sc.posts); return g == w })
-	waitFor("3 dead letters", 10*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(dead) >= len(sc.poisonAt) })
+	producePosts(t, cluster, posts[half:])
+	waitFor(t, "all updates", 60*time.Second, func() bool { g, w := v.count(expected, sc.posts); return g == w })
+	waitFor(t, "3 dead letters", 10*time.Second, func() bool { v.mu.Lock(); defer v.mu.Unlock(); return len(v.dead) >= len(sc.poisonAt) })
 	w2.shutdown(t)
 	if !sc.stopOne {
 		w1.shutdown(t)
 	}
 	time.Sleep(500 * time.Millisecond) // let the verifier catch up
-	vcancel()
-	<-vdone
+	v.stop()
 
-	mu.Lock()
-	defer mu.Unlock()
-	dups, extra := 0, 0
-	for p, n := range seen {
+	dups := v.duplicates()
+	v.mu.Lock()
+	extra := 0
+	for p := range v.seen {
 		if !expected[p] {
 			extra++
-		}
-		if n > 1 {
-			dups += n - 1
 		}
 	}
 	if extra > 0 {
 		t.Errorf("%d unexpected (post, follower) updates", extra)
 	}
+	for _, b := range v.bad {
+		t.Error(b)
+	}
 	if sc.exactly && dups > 0 {
 		t.Errorf("exactly-once: %d duplicate updates", dups)
 	}
-	if len(dead) != len(sc.poisonAt) {
-		t.Errorf("dead letters = %d, want %d: %+v", len(dead), len(sc.poisonAt), dead)
+	if len(v.dead) != len(sc.poisonAt) {
+		t.Errorf("dead letters = %d, want %d: %+v", len(v.dead), len(sc.poisonAt), v.dead)
 	}
-	for _, d := range dead {
+	for _, d := range v.dead {
 		if d.Reason == "" || d.Worker == "" || len(d.Raw) == 0 {
 			t.Errorf("incomplete dead letter %+v", d)
 		}
 	}
-	t.Logf("%s: %d expected updates, %d duplicates, %d dead letters", sc.name, len(expected), dups, len(dead))
+	t.Logf("%s: %d expected updates, %d duplicates, %d dead letters", sc.name, len(expected), dups, len(v.dead))
+	v.mu.Unlock()
 
 	// Event streams: schema-valid, and the life cycle in order.
 	for _, rw := range []*runningWorker{w1, w2} {
-		evs := rw.out.events(t)
-		kinds := map[contract.EventKind]int{}
-		var order []contract.EventKind
-		for _, ev := range evs {
-			kinds[ev.Event]++
-			order = append(order, ev.Event)
-			if ev.Worker != rw.w.cfg.WorkerID || ev.TS.IsZero() {
-				t.Errorf("bad event %+v", ev)
-			}
-			if ev.Event == contract.EventError {
-				t.Logf("%s error event: %s %v", rw.w.cfg.WorkerID, ev.Error, ev.Detail)
-			}
+		checkLifecycle(t, rw)
+	}
+}
+
+// checkLifecycle checks a stopped worker's events: valid contract.Events,
+// started first, stopped last, and assigned, committed, stopping, revoked
+// in between.
+func checkLifecycle(t *testing.T, rw *runningWorker) {
+	t.Helper()
+	evs := rw.out.events(t)
+	kinds := map[contract.EventKind]int{}
+	var order []contract.EventKind
+	for _, ev := range evs {
+		kinds[ev.Event]++
+		order = append(order, ev.Event)
+		if ev.Worker != rw.w.cfg.WorkerID || ev.TS.IsZero() {
+			t.Errorf("bad event %+v", ev)
 		}
-		for _, k := range []contract.EventKind{contract.EventStarted, contract.EventAssigned, contract.EventCommitted, contract.EventStopping, contract.EventStopped} {
-			if kinds[k] == 0 {
-				t.Errorf("%s: no %s event; got %v", rw.w.cfg.WorkerID, k, order)
-			}
-		}
-		if order[0] != contract.EventStarted || order[len(order)-1] != contract.EventStopped {
-			t.Errorf("%s: events do not start with started and end with stopped: %v", rw.w.cfg.WorkerID, order)
-		}
-		if kinds[contract.EventRevoked] == 0 {
-			t.Errorf("%s: no revoked event on graceful stop: %v", rw.w.cfg.WorkerID, order)
+		if ev.Event == contract.EventError {
+			t.Logf("%s error event: %s %v", rw.w.cfg.WorkerID, ev.Error, ev.Detail)
 		}
 	}
-	t.Logf("w1 events: %d, w2 events: %d", len(w1.out.events(t)), len(w2.out.events(t)))
+	for _, k := range []contract.EventKind{contract.EventStarted, contract.EventAssigned, contract.EventCommitted,
+		contract.EventStopping, contract.EventRevoked, contract.EventStopped} {
+		if kinds[k] == 0 {
+			t.Errorf("%s: no %s event; got %v", rw.w.cfg.WorkerID, k, order)
+		}
+	}
+	if len(order) == 0 || order[0] != contract.EventStarted || order[len(order)-1] != contract.EventStopped {
+		t.Errorf("%s: events do not start with started and end with stopped: %v", rw.w.cfg.WorkerID, order)
+	}
+	if testing.Verbose() && os.Getenv("FEED_DUMP_EVENTS") != "" {
+		rw.out.mu.Lock()
+		t.Logf("%s events:\n%s", rw.w.cfg.WorkerID, rw.out.b.String())
+		rw.out.mu.Unlock()
+	}
+}
+
+// TestDropUpdatesBug proves the deliberately broken mode loses exactly every
+// 7th update while committing everything.
+func TestDropUpdatesBug(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	cluster, bootstrap := newCluster(t)
+	posts, expected := makePosts(200, nil)
+	w := startWorker(t, bootstrap, "buggy", map[string]string{contract.EnvBug: contract.BugDropUpdates})
+	defer func() { w.stop(); <-w.done }()
+	v := startVerifier(t, cluster)
+	producePosts(t, cluster, posts)
+	want := len(expected) - len(expected)/7
+	waitFor(t, "6/7 of the updates", 30*time.Second, func() bool { g, _ := v.count(expected, len(posts)); return g >= want })
+	waitFor(t, "everything committed", 30*time.Second, func() bool {
+		st := w.w.Status()
+		var sum int64
+		for _, o := range st.Committed {
+			sum += o
+		}
+		return sum == int64(len(posts))
+	})
+	time.Sleep(300 * time.Millisecond)
+	got, all := v.count(expected, len(posts))
+	if got != want {
+		t.Errorf("drop-updates: saw %d of %d updates, want exactly %d", got, all, want)
+	}
+	w.shutdown(t)
+}
+
+// TestExactlyOnceFenced starts a second worker with the same transactional
+// id: the first one must stop with ErrFenced, and nothing is lost.
+func TestExactlyOnceFenced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	cluster, bootstrap := newCluster(t)
+	posts, expected := makePosts(300, nil)
+	env := map[string]string{contract.EnvDelivery: contract.DeliveryExactlyOnce, contract.EnvAssignor: contract.AssignorCooperativeSticky}
+	a := startWorker(t, bootstrap, "same", env)
+	defer func() { a.stop(); <-a.done }()
+	v := startVerifier(t, cluster)
+	waitFor(t, "a assigned", 30*time.Second, func() bool { return len(a.w.Status().Assigned) == 12 })
+	producePosts(t, cluster, posts[:100])
+	waitFor(t, "first updates", 30*time.Second, func() bool { g, w := v.count(expected, 100); return g == w })
+
+	b := startWorker(t, bootstrap, "same", env)
+	defer func() { b.stop(); <-b.done }()
+	producePosts(t, cluster, posts[100:])
+	select {
+	case <-a.done:
+		if !errors.Is(a.err, ErrFenced) {
+			t.Errorf("a stopped with %v, want ErrFenced", a.err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the zombie was not fenced")
+	}
+	waitFor(t, "all updates", 60*time.Second, func() bool { g, w := v.count(expected, len(posts)); return g == w })
+	b.shutdown(t)
+	evs := a.out.events(t)
+	for _, ev := range evs {
+		if ev.Event == contract.EventError || ev.Event == contract.EventStopped || ev.Event == contract.EventLost || ev.Event == contract.EventRevoked {
+			t.Logf("fenced worker: %s %s %v %v", ev.Event, ev.Error, ev.Partitions, ev.Detail)
+		}
+	}
+	last := evs[len(evs)-1]
+	if last.Event != contract.EventStopped || last.Detail["error"] == "" {
+		t.Errorf("fenced worker's last event = %+v, want stopped with the error", last)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if d := v.duplicates(); d > 0 {
+		t.Errorf("exactly-once: %d duplicates", d)
+	}
+}
+
+// TestSlowHandlerExceedsMaxPoll: a handler slower than max.poll.interval
+// makes librdkafka leave the group; the worker reports it (error and lost),
+// survives, and still stops cleanly.
+func TestSlowHandlerExceedsMaxPoll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	cluster, bootstrap := newCluster(t)
+	posts, _ := makePosts(3, nil)
+	w := startWorker(t, bootstrap, "slow", map[string]string{
+		contract.EnvSessionTimeoutMS: "1500", contract.EnvHeartbeatMS: "300",
+		contract.EnvMaxPollMS: "1500", contract.EnvProcessDelayMS: "2500",
+		contract.EnvShutdownTimeoutMS: "5000",
+	})
+	waitFor(t, "assigned", 30*time.Second, func() bool { return len(w.w.Status().Assigned) == 12 })
+	producePosts(t, cluster, posts)
+	waitFor(t, "a lost event", 30*time.Second, func() bool {
+		for _, ev := range w.out.events(t) {
+			if ev.Event == contract.EventLost {
+				return true
+			}
+		}
+		return false
+	})
+	start := time.Now()
+	w.shutdown(t)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %s, over SHUTDOWN_TIMEOUT_MS", d)
+	}
+	for _, ev := range w.out.events(t) {
+		if ev.Event == contract.EventError || ev.Event == contract.EventLost || ev.Event == contract.EventStopping || ev.Event == contract.EventStopped {
+			t.Logf("%s %s %v %v", ev.Event, ev.Error, ev.Partitions, ev.Detail)
+		}
+	}
 }

@@ -308,7 +308,7 @@ func (w *Worker) onKafkaError(e kafka.Error, client string) {
 		return
 	}
 	w.em.ErrorLimited(client+":"+e.Code().String(), 5*time.Second, e,
-		map[string]string{"client": client, "code": e.Code().String()})
+		map[string]string{"client": client, "code": strconv.Itoa(int(e.Code()))})
 }
 
 // classify wraps fencing errors in ErrFenced.
@@ -360,7 +360,7 @@ func (w *Worker) producerEvents() {
 				continue
 			}
 			w.em.ErrorLimited("producer:"+e.Code().String(), 5*time.Second, e,
-				map[string]string{"client": "producer", "code": e.Code().String()})
+				map[string]string{"client": "producer", "code": strconv.Itoa(int(e.Code()))})
 		}
 	}
 }
