@@ -40,28 +40,29 @@ images: ## build (or reuse) the broker, toxiproxy and worker images
 
 smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
 	@mkdir -p $(REPORTS)
-	@trap 'true' INT; \
+	@trap 'true' INT; export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$}; \
 	$(GINKGO) $(call GINKGO_FLAGS,smoke) -v --label-filter=smoke --timeout=14m ./suites; rc=$$?; \
-	$(CHAOSCTL) clean >/dev/null; exit $$rc
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
 test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
 	@mkdir -p $(REPORTS); rm -f $(REPORTS)/unit.json $(REPORTS)/smoke.json
 	@echo "== go vet"; go vet ./... || { echo "0 passed, 1 failed"; exit 1; }
 	@bash scripts/ensure-chromium.sh || echo "(no chromium: the timeline browser test will skip)"
-	@echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
+	@export CHAOS_OWNER=$$$$; \
+	echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
 	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
-	echo "== leftovers"; $(CHAOSCTL) leftovers; l=$$?; \
+	echo "== leftovers"; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER; l=$$?; \
 	echo "== tally"; \
 	$(CHAOSCTL) tally $(REPORTS)/unit.json $(REPORTS)/smoke.json; t=$$?; \
 	[ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
 
 chaos: images ## every chaos suite on the embedded broker; writes reports/ and artifacts/
 	@mkdir -p $(REPORTS)
-	@start=$$(date +%s); trap 'true' INT; \
+	@start=$$(date +%s); trap 'true' INT; export CHAOS_OWNER=$$$$; \
 	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m ./suites; rc=$$?; \
-	$(CHAOSCTL) clean >/dev/null; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
 	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS); \
-	$(CHAOSCTL) leftovers || rc=1; \
+	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
 	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
 	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc
 

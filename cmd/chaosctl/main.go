@@ -1,9 +1,11 @@
 // Command chaosctl is the suite's housekeeping tool:
 //
 //	chaosctl images            build (or reuse) the broker, toxiproxy and worker images
-//	chaosctl clean [-images]   remove every container, network and volume the suite
-//	                           created (and its images with -images)
-//	chaosctl leftovers         exit 1 if anything the suite created is still there
+//	chaosctl clean [-owner ID] [-images]
+//	                           remove every container, network and volume the suite
+//	                           created (only run ID's with -owner; images too with -images)
+//	chaosctl leftovers [-owner ID]
+//	                           exit 1 if anything the suite (or run ID) created is still there
 //	chaosctl testlog OUT.json  copy `go test -json` from stdin to OUT.json and print
 //	                           package results and failing tests' output
 //	chaosctl tally FILE...     count tests and specs in `go test -json` and Ginkgo
@@ -35,12 +37,16 @@ func main() {
 	case "clean":
 		fs := flag.NewFlagSet("clean", flag.ExitOnError)
 		imgs := fs.Bool("images", false, "also remove the suite's images")
+		owner := fs.String("owner", "", "only what the run with this owner id created (see CHAOS_OWNER)")
 		_ = fs.Parse(os.Args[2:])
-		err = clean(ctx, *imgs)
+		err = clean(ctx, *owner, *imgs)
 	case "testlog":
 		err = runTestLog(os.Args[2:])
 	case "leftovers":
-		err = leftovers(ctx)
+		fs := flag.NewFlagSet("leftovers", flag.ExitOnError)
+		owner := fs.String("owner", "", "only what the run with this owner id created")
+		_ = fs.Parse(os.Args[2:])
+		err = leftovers(ctx, *owner)
 	case "tally":
 		var t tally
 		t, err = tallyFiles(os.Args[2:])
@@ -65,7 +71,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: chaosctl images | clean [-images] | leftovers | testlog OUT.json | tally FILE...`)
+	fmt.Fprintln(os.Stderr, `usage: chaosctl images | clean [-owner ID] [-images] | leftovers [-owner ID] | testlog OUT.json | tally FILE...`)
 }
 
 func images(ctx context.Context) error {
@@ -78,8 +84,8 @@ func images(ctx context.Context) error {
 	return nil
 }
 
-func clean(ctx context.Context, withImages bool) error {
-	rep, err := fixtures.Sweep(ctx, fixtures.All)
+func clean(ctx context.Context, owner string, withImages bool) error {
+	rep, err := fixtures.Sweep(ctx, fixtures.Scope{Owner: owner})
 	fmt.Printf("removed %s\n", rep)
 	if err != nil {
 		return err
@@ -92,8 +98,8 @@ func clean(ctx context.Context, withImages bool) error {
 	return nil
 }
 
-func leftovers(ctx context.Context) error {
-	rep, err := fixtures.Leftovers(ctx)
+func leftovers(ctx context.Context, owner string) error {
+	rep, err := fixtures.Leftovers(ctx, owner)
 	if err != nil {
 		return err
 	}
