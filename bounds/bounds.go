@@ -32,6 +32,22 @@ type Bounds struct {
 	Drain             time.Duration // load stop to zero lag and all updates seen
 	Sample            time.Duration // observer poll interval (group snapshots, lag samples)
 	NoRebalanceWindow time.Duration // control spec's watch window
+
+	// Fault magnitudes and the bounds that go with them (see the chaos
+	// catalogue). Those marked "derived" follow an overridden SessionTimeout
+	// (or SlowMaxPoll) unless their own variable is set.
+	LatencyBelow     time.Duration // heartbeat delay to the coordinator that must NOT rebalance (< SessionTimeout/2; derived: 45% of it)
+	LatencyAbove     time.Duration // heartbeat delay to the coordinator that must evict (> SessionTimeout; derived: +2s)
+	PauseShort       time.Duration // a pause that must NOT rebalance (+HeartbeatInterval < SessionTimeout; derived: half of it)
+	Outage           time.Duration // a broker stopped for longer than the session timeout (derived: SessionTimeout + 2s)
+	SlowMaxPoll      time.Duration // max.poll.interval given to the slow-handler worker (>= SessionTimeout; derived: +1s)
+	SlowDelay        time.Duration // that worker's per-post processing delay (> SlowMaxPoll; derived: SlowMaxPoll + 3s)
+	ReassignSlow     time.Duration // slow worker assigned -> its partitions owned by others (derived: SlowMaxPoll + 3s)
+	Rejoin           time.Duration // heal -> a cut-off or frozen worker owns partitions again (librdkafka reconnects with up to 10s backoff)
+	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
+	ScheduleDuration time.Duration // the seeded schedule spec's length
+	ScheduleQuiet    time.Duration // minimum quiet time between two faults of a schedule
+	SoakDuration     time.Duration // the seeded soak's length (make soak)
 }
 
 // ReassignSlack is what Reassign adds to SessionTimeout by default: the
@@ -53,6 +69,19 @@ func Defaults() Bounds {
 		Drain:             60 * time.Second,
 		Sample:            250 * time.Millisecond,
 		NoRebalanceWindow: 10 * time.Second,
+
+		LatencyBelow:     2700 * time.Millisecond,
+		LatencyAbove:     8 * time.Second,
+		PauseShort:       3 * time.Second,
+		Outage:           8 * time.Second,
+		SlowMaxPoll:      7 * time.Second,
+		SlowDelay:        10 * time.Second,
+		ReassignSlow:     7*time.Second + ReassignSlack,
+		Rejoin:           13 * time.Second,
+		BiteLag:          20,
+		ScheduleDuration: 50 * time.Second,
+		ScheduleQuiet:    8 * time.Second,
+		SoakDuration:     10 * time.Minute,
 	}
 }
 
@@ -70,34 +99,65 @@ const (
 	EnvDrain             = "CHAOS_BOUND_DRAIN"
 	EnvSample            = "CHAOS_SAMPLE_INTERVAL"
 	EnvNoRebalanceWindow = "CHAOS_NO_REBALANCE_WINDOW"
+	EnvLatencyBelow      = "CHAOS_LATENCY_BELOW"
+	EnvLatencyAbove      = "CHAOS_LATENCY_ABOVE"
+	EnvPauseShort        = "CHAOS_PAUSE_SHORT"
+	EnvOutage            = "CHAOS_BROKER_OUTAGE"
+	EnvSlowMaxPoll       = "CHAOS_SLOW_MAX_POLL_INTERVAL"
+	EnvSlowDelay         = "CHAOS_SLOW_PROCESS_DELAY"
+	EnvReassignSlow      = "CHAOS_BOUND_REASSIGN_SLOW"
+	EnvRejoin            = "CHAOS_BOUND_REJOIN"
+	EnvBiteLag           = "CHAOS_BITE_LAG"
+	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
+	EnvScheduleQuiet     = "CHAOS_SCHEDULE_QUIET"
+	EnvSoakDuration      = "CHAOS_SOAK_DURATION"
 )
 
 // field describes one duration of Bounds for parsing and printing.
 type field struct {
 	name, key, env, doc string
-	dur                 func(*Bounds) *time.Duration // nil for LagThreshold
+	dur                 func(*Bounds) *time.Duration // nil for the record counts
+	count               func(*Bounds) *int64         // the record counts (LagThreshold, BiteLag)
+	// derive computes the field from the others when its variable is unset
+	// (nil: the default stands). Fields are derived in table order.
+	derive func(Bounds) time.Duration
 }
 
 var fields = []field{
-	{"SessionTimeout", "session_timeout", EnvSessionTimeout, "consumer session.timeout.ms given to workers", func(b *Bounds) *time.Duration { return &b.SessionTimeout }},
-	{"HeartbeatInterval", "heartbeat_interval", EnvHeartbeatInterval, "consumer heartbeat.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.HeartbeatInterval }},
-	{"MaxPollInterval", "max_poll_interval", EnvMaxPollInterval, "consumer max.poll.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.MaxPollInterval }},
-	{"Reassign", "reassign", EnvReassign, "member dies -> its partitions owned by live members (default session timeout + 3s)", func(b *Bounds) *time.Duration { return &b.Reassign }},
-	{"ReassignGraceful", "reassign_graceful", EnvReassignGraceful, "SIGTERM -> the leaver's partitions owned by others", func(b *Bounds) *time.Duration { return &b.ReassignGraceful }},
-	{"LagThreshold", "lag_threshold", EnvLagThreshold, "total lag (records) counted as recovered", nil},
-	{"Recovery", "recovery", EnvRecovery, "heal -> total lag <= lag threshold", func(b *Bounds) *time.Duration { return &b.Recovery }},
-	{"Shutdown", "shutdown", EnvShutdown, "SIGTERM -> worker exited", func(b *Bounds) *time.Duration { return &b.Shutdown }},
-	{"Stable", "stable", EnvStable, "fleet start -> stable group, all partitions owned", func(b *Bounds) *time.Duration { return &b.Stable }},
-	{"Drain", "drain", EnvDrain, "load stop -> zero lag and all updates seen", func(b *Bounds) *time.Duration { return &b.Drain }},
-	{"Sample", "sample", EnvSample, "observer poll interval (snapshots, lag samples)", func(b *Bounds) *time.Duration { return &b.Sample }},
-	{"NoRebalanceWindow", "no_rebalance_window", EnvNoRebalanceWindow, "control spec: window watched for rebalances", func(b *Bounds) *time.Duration { return &b.NoRebalanceWindow }},
+	{"SessionTimeout", "session_timeout", EnvSessionTimeout, "consumer session.timeout.ms given to workers", func(b *Bounds) *time.Duration { return &b.SessionTimeout }, nil, nil},
+	{"HeartbeatInterval", "heartbeat_interval", EnvHeartbeatInterval, "consumer heartbeat.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.HeartbeatInterval }, nil, nil},
+	{"MaxPollInterval", "max_poll_interval", EnvMaxPollInterval, "consumer max.poll.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.MaxPollInterval }, nil, nil},
+	{"Reassign", "reassign", EnvReassign, "member dies -> its partitions owned by live members (default session timeout + 3s)", func(b *Bounds) *time.Duration { return &b.Reassign }, nil, nil},
+	{"ReassignGraceful", "reassign_graceful", EnvReassignGraceful, "SIGTERM -> the leaver's partitions owned by others", func(b *Bounds) *time.Duration { return &b.ReassignGraceful }, nil, nil},
+	{"LagThreshold", "lag_threshold", EnvLagThreshold, "total lag (records) counted as recovered", nil, func(b *Bounds) *int64 { return &b.LagThreshold }, nil},
+	{"Recovery", "recovery", EnvRecovery, "heal -> total lag <= lag threshold", func(b *Bounds) *time.Duration { return &b.Recovery }, nil, nil},
+	{"Shutdown", "shutdown", EnvShutdown, "SIGTERM -> worker exited", func(b *Bounds) *time.Duration { return &b.Shutdown }, nil, nil},
+	{"Stable", "stable", EnvStable, "fleet start -> stable group, all partitions owned", func(b *Bounds) *time.Duration { return &b.Stable }, nil, nil},
+	{"Drain", "drain", EnvDrain, "load stop -> zero lag and all updates seen", func(b *Bounds) *time.Duration { return &b.Drain }, nil, nil},
+	{"Sample", "sample", EnvSample, "observer poll interval (snapshots, lag samples)", func(b *Bounds) *time.Duration { return &b.Sample }, nil, nil},
+	{"NoRebalanceWindow", "no_rebalance_window", EnvNoRebalanceWindow, "control spec: window watched for rebalances", func(b *Bounds) *time.Duration { return &b.NoRebalanceWindow }, nil, nil},
+	{"LatencyBelow", "latency_below", EnvLatencyBelow, "heartbeat delay to the coordinator that must not rebalance (< half the session timeout; default 45% of it)", func(b *Bounds) *time.Duration { return &b.LatencyBelow }, nil, func(b Bounds) time.Duration { return b.SessionTimeout * 45 / 100 }},
+	{"LatencyAbove", "latency_above", EnvLatencyAbove, "heartbeat delay to the coordinator that must evict (> session timeout; default +2s)", func(b *Bounds) *time.Duration { return &b.LatencyAbove }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }},
+	{"PauseShort", "pause_short", EnvPauseShort, "pause that must not rebalance (+ heartbeat < session timeout; default half of it)", func(b *Bounds) *time.Duration { return &b.PauseShort }, nil, func(b Bounds) time.Duration { return b.SessionTimeout / 2 }},
+	{"Outage", "outage", EnvOutage, "broker stopped for longer than the session timeout (default +2s)", func(b *Bounds) *time.Duration { return &b.Outage }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }},
+	{"SlowMaxPoll", "slow_max_poll", EnvSlowMaxPoll, "max.poll.interval of the slow-handler worker (>= session timeout; default +1s)", func(b *Bounds) *time.Duration { return &b.SlowMaxPoll }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + time.Second }},
+	{"SlowDelay", "slow_delay", EnvSlowDelay, "per-post delay of the slow-handler worker (> its max poll; default +3s)", func(b *Bounds) *time.Duration { return &b.SlowDelay }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + 3*time.Second }},
+	{"ReassignSlow", "reassign_slow", EnvReassignSlow, "slow worker assigned -> its partitions owned by others (default its max poll + 3s)", func(b *Bounds) *time.Duration { return &b.ReassignSlow }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + ReassignSlack }},
+	{"Rejoin", "rejoin", EnvRejoin, "heal -> the healed worker owns partitions again (reconnect backoff up to 10s + 3s)", func(b *Bounds) *time.Duration { return &b.Rejoin }, nil, nil},
+	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil},
+	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil},
+	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil},
+	{"SoakDuration", "soak_duration", EnvSoakDuration, "length of the seeded soak (make soak)", func(b *Bounds) *time.Duration { return &b.SoakDuration }, nil, nil},
 }
 
 // FromEnv returns Defaults overridden by the CHAOS_* variables getenv
 // returns (os.Getenv when getenv is nil). Durations are Go durations ("6s",
 // "250ms"); CHAOS_LAG_THRESHOLD is an integer. An empty or blank value
 // means unset. Reassign follows an overridden SessionTimeout
-// (SessionTimeout + ReassignSlack) unless CHAOS_BOUND_REASSIGN is set.
+// (SessionTimeout + ReassignSlack) unless CHAOS_BOUND_REASSIGN is set; so do
+// the fault magnitudes marked "derived" on Bounds (LatencyBelow,
+// LatencyAbove, PauseShort, Outage, SlowMaxPoll, and from it SlowDelay and
+// ReassignSlow), each unless its own variable is set.
 //
 // Every bad value is reported, all joined with errors.Join, each naming the
 // variable and the value (see Validate for the cross-field rules). On error
@@ -119,7 +179,7 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 				errs = append(errs, fmt.Errorf("%s=%q: not an integer number of records", f.env, v))
 				continue
 			}
-			b.LagThreshold = n
+			*f.count(&b) = n
 			continue
 		}
 		d, err := time.ParseDuration(v)
@@ -131,6 +191,11 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 	}
 	if strings.TrimSpace(getenv(EnvReassign)) == "" {
 		b.Reassign = b.SessionTimeout + ReassignSlack
+	}
+	for _, f := range fields {
+		if f.derive != nil && strings.TrimSpace(getenv(f.env)) == "" {
+			*f.dur(&b) = f.derive(b)
+		}
 	}
 	if len(errs) > 0 {
 		// Report parse errors together with the rules the parsed values break.
@@ -147,15 +212,20 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 //   - HeartbeatInterval < SessionTimeout (a member must heartbeat before it
 //     expires);
 //   - Reassign >= SessionTimeout (a dead member cannot be noticed sooner);
-//   - Sample <= a quarter of Reassign, ReassignGraceful, Recovery and
-//     NoRebalanceWindow (the observer must see a bound several times to
-//     measure it).
+//   - LatencyBelow < SessionTimeout/2 (the no-rebalance rule), LatencyAbove
+//     > SessionTimeout, PauseShort + HeartbeatInterval < SessionTimeout,
+//     Outage > SessionTimeout (each fault has the size its spec claims);
+//   - SessionTimeout <= SlowMaxPoll < SlowDelay, ReassignSlow >= SlowMaxPoll;
+//   - ScheduleDuration >= 3 * ScheduleQuiet;
+//   - Sample <= a quarter of Reassign, ReassignGraceful, Recovery,
+//     NoRebalanceWindow, ReassignSlow and PauseShort (the observer must see
+//     a bound several times to measure it).
 func (b Bounds) Validate() error {
 	var errs []error
 	for _, f := range fields {
 		if f.dur == nil {
-			if b.LagThreshold < 0 {
-				errs = append(errs, fmt.Errorf("%s=%d: must be >= 0", f.env, b.LagThreshold))
+			if n := *f.count(&b); n < 0 {
+				errs = append(errs, fmt.Errorf("%s=%d: must be >= 0", f.env, n))
 			}
 			continue
 		}
@@ -169,11 +239,37 @@ func (b Bounds) Validate() error {
 	if b.Reassign > 0 && b.SessionTimeout > 0 && b.Reassign < b.SessionTimeout {
 		errs = append(errs, fmt.Errorf("%s=%s: below %s=%s, a dead member cannot be noticed that soon", EnvReassign, b.Reassign, EnvSessionTimeout, b.SessionTimeout))
 	}
+	if b.SessionTimeout > 0 {
+		if b.LatencyBelow > 0 && b.LatencyBelow >= b.SessionTimeout/2 {
+			errs = append(errs, fmt.Errorf("%s=%s: must be below half of %s=%s (the no-rebalance rule)", EnvLatencyBelow, b.LatencyBelow, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.LatencyAbove > 0 && b.LatencyAbove <= b.SessionTimeout {
+			errs = append(errs, fmt.Errorf("%s=%s: must be above %s=%s, or it cannot evict", EnvLatencyAbove, b.LatencyAbove, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.PauseShort > 0 && b.HeartbeatInterval > 0 && b.HeartbeatInterval < b.SessionTimeout && b.PauseShort+b.HeartbeatInterval >= b.SessionTimeout {
+			errs = append(errs, fmt.Errorf("%s=%s: plus %s=%s must stay below %s=%s, or a short pause may evict", EnvPauseShort, b.PauseShort, EnvHeartbeatInterval, b.HeartbeatInterval, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.Outage > 0 && b.Outage <= b.SessionTimeout {
+			errs = append(errs, fmt.Errorf("%s=%s: must be above %s=%s", EnvOutage, b.Outage, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.SlowMaxPoll > 0 && b.SlowMaxPoll < b.SessionTimeout {
+			errs = append(errs, fmt.Errorf("%s=%s: below %s=%s, which the worker contract forbids", EnvSlowMaxPoll, b.SlowMaxPoll, EnvSessionTimeout, b.SessionTimeout))
+		}
+	}
+	if b.SlowDelay > 0 && b.SlowMaxPoll > 0 && b.SlowDelay <= b.SlowMaxPoll {
+		errs = append(errs, fmt.Errorf("%s=%s: must be above %s=%s, or the handler is not too slow", EnvSlowDelay, b.SlowDelay, EnvSlowMaxPoll, b.SlowMaxPoll))
+	}
+	if b.ReassignSlow > 0 && b.SlowMaxPoll > 0 && b.ReassignSlow < b.SlowMaxPoll {
+		errs = append(errs, fmt.Errorf("%s=%s: below %s=%s, a slow member cannot be evicted that soon", EnvReassignSlow, b.ReassignSlow, EnvSlowMaxPoll, b.SlowMaxPoll))
+	}
+	if b.ScheduleDuration > 0 && b.ScheduleQuiet > 0 && b.ScheduleDuration < 3*b.ScheduleQuiet {
+		errs = append(errs, fmt.Errorf("%s=%s: shorter than three times %s=%s, no room for a fault", EnvScheduleDuration, b.ScheduleDuration, EnvScheduleQuiet, b.ScheduleQuiet))
+	}
 	if b.Sample > 0 {
 		for _, o := range []struct {
 			env string
 			d   time.Duration
-		}{{EnvReassign, b.Reassign}, {EnvReassignGraceful, b.ReassignGraceful}, {EnvRecovery, b.Recovery}, {EnvNoRebalanceWindow, b.NoRebalanceWindow}} {
+		}{{EnvReassign, b.Reassign}, {EnvReassignGraceful, b.ReassignGraceful}, {EnvRecovery, b.Recovery}, {EnvNoRebalanceWindow, b.NoRebalanceWindow}, {EnvReassignSlow, b.ReassignSlow}, {EnvPauseShort, b.PauseShort}} {
 			if o.d > 0 && b.Sample > o.d/4 {
 				errs = append(errs, fmt.Errorf("%s=%s: more than a quarter of %s=%s, too coarse to measure it", EnvSample, b.Sample, o.env, o.d))
 			}
@@ -218,7 +314,7 @@ func (b Bounds) Env() []string {
 
 func (b Bounds) value(f field) string {
 	if f.dur == nil {
-		return strconv.FormatInt(b.LagThreshold, 10)
+		return strconv.FormatInt(*f.count(&b), 10)
 	}
 	return f.dur(&b).String()
 }

@@ -21,7 +21,9 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("defaults invalid: %v", err)
 	}
 	want := Bounds{6 * time.Second, time.Second, 30 * time.Second, 9 * time.Second, 3 * time.Second, 50,
-		15 * time.Second, 10 * time.Second, 60 * time.Second, 60 * time.Second, 250 * time.Millisecond, 10 * time.Second}
+		15 * time.Second, 10 * time.Second, 60 * time.Second, 60 * time.Second, 250 * time.Millisecond, 10 * time.Second,
+		2700 * time.Millisecond, 8 * time.Second, 3 * time.Second, 8 * time.Second, 7 * time.Second, 10 * time.Second, 10 * time.Second,
+		13 * time.Second, 20, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
 	if b != want {
 		t.Fatalf("got %+v want %+v", b, want)
 	}
@@ -41,7 +43,10 @@ func TestOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Bounds{10 * time.Second, 2 * time.Second, time.Minute, 13 * time.Second, 4 * time.Second, 0,
-		20 * time.Second, 5 * time.Second, 2 * time.Minute, 90 * time.Second, 100 * time.Millisecond, 30 * time.Second}
+		20 * time.Second, 5 * time.Second, 2 * time.Minute, 90 * time.Second, 100 * time.Millisecond, 30 * time.Second,
+		// derived from the 10s session timeout
+		4500 * time.Millisecond, 12 * time.Second, 5 * time.Second, 12 * time.Second, 11 * time.Second, 14 * time.Second, 14 * time.Second,
+		13 * time.Second, 20, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
 	if b != want {
 		t.Fatalf("got %+v want %+v", b, want)
 	}
@@ -118,8 +123,8 @@ func TestTableAndMap(t *testing.T) {
 	b := Defaults()
 	tab := b.Table()
 	lines := strings.Split(strings.TrimSpace(tab), "\n")
-	if len(lines) != 13 {
-		t.Fatalf("want header + 12 rows:\n%s", tab)
+	if len(lines) != 1+len(fields) {
+		t.Fatalf("want header + %d rows:\n%s", len(fields), tab)
 	}
 	col := strings.Index(lines[0], "ENV")
 	for _, l := range lines[1:] {
@@ -134,7 +139,7 @@ func TestTableAndMap(t *testing.T) {
 		}
 	}
 	m := b.Map()
-	if len(m) != 12 || m["session_timeout"] != "6s" || m["reassign"] != "9s" || m["lag_threshold"] != "50" || m["sample"] != "250ms" {
+	if len(m) != len(fields) || m["session_timeout"] != "6s" || m["reassign"] != "9s" || m["lag_threshold"] != "50" || m["sample"] != "250ms" {
 		t.Errorf("map %v", m)
 	}
 	if _, err := json.Marshal(m); err != nil {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/streamsocial/feedchaos/history"
@@ -40,9 +41,24 @@ type Biter interface {
 }
 
 // GroupView is what a Biter may read about the group: the latest snapshot
-// the observer recorded. *history.Recorder implements it.
+// and the latest lag sample the observer recorded. *history.Recorder
+// implements it.
 type GroupView interface {
 	LastSnapshot() (history.GroupSnapshot, bool)
+	LastLag() (history.LagSample, bool)
+}
+
+// Seeded is a fault drawn from a seeded schedule: its marks carry the seed
+// that reproduces the schedule.
+type Seeded interface {
+	Seed() int64
+}
+
+func seedOf(f Fault) int64 {
+	if s, ok := f.(Seeded); ok {
+		return s.Seed()
+	}
+	return 0
 }
 
 // Marker records fault phases in a spec's history. *history.Recorder
@@ -57,7 +73,7 @@ var ErrNoBite = errors.New("fault did not bite")
 
 // Inject injects f and records the inject mark.
 func Inject(ctx context.Context, m Marker, f Fault) error {
-	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseInject})
+	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseInject, Seed: seedOf(f)})
 	if err := f.Inject(ctx); err != nil {
 		return fmt.Errorf("inject %s on %s: %w", f.Name(), f.Target(), err)
 	}
@@ -76,14 +92,14 @@ func AwaitBite(ctx context.Context, m Marker, g GroupView, f Fault, within time.
 		return time.Since(start), fmt.Errorf("%s on %s: %w", f.Name(), f.Target(), err)
 	}
 	d := time.Since(start)
-	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseBit, Detail: fmt.Sprintf("after %s", d.Round(time.Millisecond))})
+	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseBit, Seed: seedOf(f), Detail: fmt.Sprintf("after %s", d.Round(time.Millisecond))})
 	return d, nil
 }
 
 // Heal heals f and records the heal mark.
 func Heal(ctx context.Context, m Marker, f Fault) error {
 	err := f.Heal(ctx)
-	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseHeal})
+	m.Fault(history.FaultMark{At: time.Now(), Fault: f.Name(), Target: f.Target(), Phase: history.PhaseHeal, Seed: seedOf(f)})
 	if err != nil {
 		return fmt.Errorf("heal %s on %s: %w", f.Name(), f.Target(), err)
 	}
@@ -117,4 +133,31 @@ func isMember(s history.GroupSnapshot, worker string) bool {
 		}
 	}
 	return false
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// retry runs fn up to three times, 200 ms apart, until it succeeds: for
+// idempotent calls to a control API (enable a proxy, remove a toxic) that a
+// closing keep-alive connection or a busy server can fail once.
+func retry(ctx context.Context, fn func() error) error {
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = fn(); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return err
 }

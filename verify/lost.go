@@ -28,9 +28,13 @@ type srcKey struct {
 // follower of its author in g. A post whose author g does not know is a
 // poison post: it is expected in h.DeadLetters, matched by source partition
 // and offset (any of its acks' offsets), and is lost if it is not there.
-// Lost = expected − seen − dead-lettered: a post found in the dead letters
-// accounts for all its updates, whatever its author (the message counts such
-// known-author dead letters, which a correct worker should not produce).
+// Lost = expected − seen − dead-lettered poison: a dead letter excuses only
+// a post that really is poison. Every acked post is well-formed (the
+// producer wrote it), so one whose author the graph knows is never poison:
+// if it was dead-lettered instead of fanned out, its unseen updates are
+// lost like any other, and the counter-example says it was dead-lettered.
+// (Records that do not parse at all are never acked posts; see
+// PoisonDeadLettered for them.)
 //
 // Each counter-example is one post: its id, its missing followers (the
 // first five, smallest first), the source partition and offset, the ack
@@ -74,7 +78,8 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 
 	type lostUpdate struct {
 		ack      history.PostAck
-		follower int // -1: poison post not dead-lettered
+		follower int  // -1: poison post not dead-lettered
+		dead     bool // a well-formed post with a known author that was dead-lettered
 	}
 	var (
 		lost                      []lostUpdate
@@ -96,7 +101,7 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 		if !known {
 			poison++
 			if !isDead {
-				lost = append(lost, lostUpdate{first, -1})
+				lost = append(lost, lostUpdate{first, -1, false})
 				lostPosts[id] = true
 				lostParts[first.Partition] = true
 			}
@@ -109,8 +114,8 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 		for _, f := range followers {
 			p := pair{id, f}
 			expectedPairs[p] = true
-			if seen[p] == 0 && !isDead {
-				lost = append(lost, lostUpdate{first, f})
+			if seen[p] == 0 {
+				lost = append(lost, lostUpdate{first, f, isDead})
 				lostPosts[id] = true
 				lostParts[first.Partition] = true
 			}
@@ -130,7 +135,7 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 	summary := fmt.Sprintf("expected %d feed updates for %d acked posts, and %d poison posts (author unknown to the graph) in the dead letters; seen %d updates (%d duplicate copies, %d unexpected), %d dead letters",
 		expected, len(order), poison, len(h.Updates), dups, unexpected, len(h.DeadLetters))
 	if dlKnown > 0 {
-		summary += fmt.Sprintf(", %d posts with a known author dead-lettered (counted as accounted for)", dlKnown)
+		summary += fmt.Sprintf(", %d well-formed posts with a known author dead-lettered (not poison: a dead letter does not excuse them)", dlKnown)
 	}
 	if len(lost) == 0 {
 		return pass(check, summary+"; none lost.")
@@ -176,8 +181,12 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 						who += fmt.Sprintf(" and %d more", j-i-len(fs))
 					}
 				}
-				ex = append(ex, fmt.Sprintf("post %s -> %s (%d of %d updates lost; author %d) from partition %d offset %d, acked %s, owned by %s",
-					l.ack.PostID, who, j-i, g.FollowerCount(l.ack.Author), l.ack.Author, l.ack.Partition, l.ack.Offset, rel(h.Start, l.ack.At), owner))
+				dl := ""
+				if l.dead {
+					dl = ", dead-lettered although well-formed with a known author"
+				}
+				ex = append(ex, fmt.Sprintf("post %s -> %s (%d of %d updates lost; author %d) from partition %d offset %d, acked %s, owned by %s%s",
+					l.ack.PostID, who, j-i, g.FollowerCount(l.ack.Author), l.ack.Author, l.ack.Partition, l.ack.Offset, rel(h.Start, l.ack.At), owner, dl))
 			}
 		}
 		i = j

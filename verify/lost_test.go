@@ -94,6 +94,30 @@ func TestNoLostUpdatesPoisonNotDeadLettered(t *testing.T) {
 	wantFail(t, NoLostUpdates(h, g), ClassLost, "poison post poison", "partition 2 offset 17", "not in the dead letters", "owned by w2")
 }
 
+func TestNoLostUpdatesDeadLetterExcusesOnlyPoison(t *testing.T) {
+	g := testGraph(t)
+	a, fs := authorWith(t, g, 2)
+	// p2 is well-formed and its author is known: a dead letter for it is a
+	// worker bug, and its updates are lost.
+	h := ht.New(6).Snapshot(0, "Stable", 1, fleet()...).
+		Post(1*s, "p1", a, 0, 1).FanOut(2*s, g, "w1").
+		Post(3*s, "p2", a, 2, 9).DeadLetter(4*s, 2, 9, "unknown author").History()
+	r := NoLostUpdates(h, g)
+	wantFail(t, r, ClassLost, fmt.Sprintf("post p2 -> followers %d, %d", fs[0], fs[1]), "partition 2 offset 9",
+		"dead-lettered although well-formed with a known author", "1 well-formed posts with a known author dead-lettered")
+	if len(r.Examples) != 1 {
+		t.Errorf("examples %q", r.Examples)
+	}
+	// Seen and (wrongly) dead-lettered too: nothing is lost, the message
+	// still counts it.
+	h = ht.New(6).Post(1*s, "p2", a, 2, 9).FanOut(2*s, g, "w1").DeadLetter(3*s, 2, 9, "x").History()
+	r = NoLostUpdates(h, g)
+	wantPass(t, r)
+	if !strings.Contains(r.Message, "1 well-formed posts with a known author dead-lettered") {
+		t.Errorf("message: %s", r.Message)
+	}
+}
+
 func TestNoLostUpdatesDuplicatesCountedNotFailed(t *testing.T) {
 	g := testGraph(t)
 	a, fs := authorWith(t, g, 1)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -95,14 +96,15 @@ func StageConfig() fixtures.StageConfig {
 // fails or the run is interrupted.
 func NewStage(ctx context.Context, cfg fixtures.StageConfig) *fixtures.Stage {
 	By(fmt.Sprintf("starting a broker and %d feed workers (assignor %s, protocol %s)", max(cfg.Workers, 3), orDefault(cfg.Assignor, "range"), orDefault(cfg.Protocol, "classic")))
+	failuresBefore := failuresSoFar()
 	st, err := fixtures.NewStage(ctx, cfg)
+	untrack := trackStage(st)
 	DeferCleanup(func(ctx SpecContext) {
 		if st == nil {
 			return
 		}
-		if CurrentSpecReport().Failed() || os.Getenv("TIMELINE") == "always" {
-			WriteTimeline(st)
-		}
+		leaveTimelineOnFailure(st, failuresBefore)
+		untrack()
 		Expect(st.Close(ctx)).To(Succeed(), "tearing the stage down")
 	}, NodeTimeout(2*time.Minute))
 	Expect(err).NotTo(HaveOccurred())
@@ -110,19 +112,32 @@ func NewStage(ctx context.Context, cfg fixtures.StageConfig) *fixtures.Stage {
 }
 
 // WriteTimeline writes the stage's history under artifacts/<suite>/<spec>/
-// and adds the paths to the spec's report (and so to JUnit output).
+// (<spec> is the Ordered container for specs in one: they share the stage)
+// and adds the paths to the spec's report (and so to JUnit output, as
+// properties "timeline", "timeline-text", "timeline-jsonl"). If the spec
+// failed outside any checker (setup, a step's timeout), the Ginkgo failure
+// is added to the timeline as a failing "spec" verdict so that it shows on
+// top. Calling it again (a failed Check, then the stage's teardown)
+// rewrites the same files with the longer history.
 func WriteTimeline(st *fixtures.Stage) {
+	if st == nil || st.Rec == nil {
+		GinkgoWriter.Printf("no timeline: the stage recorded no history\n")
+		return
+	}
+	recordSpecFailure(st, CurrentSpecReport())
 	h := st.Rec.Snapshot()
-	dir := timeline.Dir(ArtifactsRoot(), suiteName, CurrentSpecReport().FullText())
-	paths, err := timeline.Write(dir, h)
+	if h.End.IsZero() {
+		h.End = time.Now()
+	}
+	if r := CurrentSpecReport(); r.IsInOrderedContainer && len(r.ContainerHierarchyTexts) > 0 {
+		h.Spec = strings.Join(r.ContainerHierarchyTexts, " ") // the container's specs share this history
+	}
+	paths, err := timeline.Write(timelineDir(), h)
 	if err != nil {
 		GinkgoWriter.Printf("writing the timeline failed: %v\n", err)
 		return
 	}
-	AddReportEntry("timeline", paths.HTML, ReportEntryVisibilityAlways)
-	AddReportEntry("timeline-text", paths.Text, ReportEntryVisibilityFailureOrVerbose)
-	AddReportEntry("timeline-jsonl", paths.JSONL, ReportEntryVisibilityFailureOrVerbose)
-	GinkgoWriter.Printf("timeline: %s\n  inspect: go run ./cmd/timeline %s\n", paths.HTML, paths.JSONL)
+	reportPaths(paths, faultNames(h))
 }
 
 // ArtifactsRoot is where timelines go: $CHAOS_ARTIFACTS, or artifacts/ at

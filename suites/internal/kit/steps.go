@@ -70,8 +70,9 @@ func Inject(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within time.
 	GinkgoHelper()
 	By(fmt.Sprintf("injecting %s on %s", f.Name(), f.Target()))
 	at := time.Now()
-	Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
+	// Registered first, so that a fault that failed half-way in is healed too.
 	DeferCleanup(func(ctx SpecContext) { _ = chaos.Heal(ctx, st.Rec, f) }, NodeTimeout(time.Minute))
+	Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
 	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, within)
 	Expect(err).NotTo(HaveOccurred(), "the fault must bite, or the spec proves nothing")
 	GinkgoWriter.Printf("%s on %s bit after %s\n", f.Name(), f.Target(), d.Round(10*time.Millisecond))

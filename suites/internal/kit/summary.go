@@ -15,10 +15,14 @@ import (
 // SpecSummary is one spec's line in a suite summary.
 type SpecSummary struct {
 	Spec         string        `json:"spec"`
+	Container    string        `json:"container,omitempty"` // the Describe/Context texts
+	It           string        `json:"it,omitempty"`        // the It text
 	State        string        `json:"state"`
 	Duration     time.Duration `json:"duration_ns"`
 	Measurements []Measurement `json:"measurements,omitempty"`
 	Timeline     string        `json:"timeline,omitempty"`
+	Faults       []string      `json:"faults,omitempty"` // faults the timeline recorded ("kill -9 → w2")
+	Counts       []Count       `json:"counts,omitempty"` // Counted entries (partitions moved, duplicates, ...)
 	Failure      string        `json:"failure,omitempty"`
 }
 
@@ -31,16 +35,29 @@ func writeSummary(r Report) {
 		if s.LeafNodeType != types.NodeTypeIt {
 			continue
 		}
-		ss := SpecSummary{Spec: s.FullText(), State: s.State.String(), Duration: s.RunTime}
+		ss := SpecSummary{Spec: s.FullText(), State: s.State.String(), Duration: s.RunTime,
+			Container: strings.Join(s.ContainerHierarchyTexts, " "), It: s.LeafNodeText}
 		for _, e := range s.ReportEntries {
 			switch e.Name {
 			case "measured":
+				// Serial runs keep the raw value (AsJSON is only filled when a
+				// report crossed from a parallel process).
+				if m, ok := e.Value.GetRawValue().(Measurement); ok {
+					ss.Measurements = append(ss.Measurements, m)
+					continue
+				}
 				var m Measurement
 				if json.Unmarshal([]byte(e.Value.AsJSON), &m) == nil {
 					ss.Measurements = append(ss.Measurements, m)
 				}
 			case "timeline":
 				ss.Timeline = e.Value.String()
+			case "faults":
+				ss.Faults = strings.Split(e.Value.String(), ", ")
+			case "counted":
+				if c, ok := countOf(e); ok {
+					ss.Counts = append(ss.Counts, c)
+				}
 			}
 		}
 		if s.Failed() {
@@ -71,6 +88,7 @@ func writeSummary(r Report) {
 			fmt.Fprintf(&b, "| %s | %s | %s: %s | %s | %s |\n", name, s.State, m.What, m.Measured.Round(10*time.Millisecond), m.Bound, s.Timeline)
 		}
 	}
+	writeCounts(&b, specs)
 	fmt.Fprintf(&b, "\nBounds:\n\n```\n%s```\n", B.Table())
 	_ = os.WriteFile(filepath.Join(dir, suiteName+"-summary.md"), []byte(b.String()), 0o644)
 	fmt.Fprintf(os.Stdout, "\nsummary written to %s\n", filepath.Join(dir, suiteName+"-summary.md"))

@@ -1,0 +1,38 @@
+// Package delivery holds the chaos specs of what the feed worker promises
+// about each post it reads: exactly-once delivery through a SIGKILL in the
+// middle of a transaction, no rebalance when a static member restarts in
+// place, and poison posts dead-lettered while everything else flows.
+//
+// What the protocols make impossible, measured here and left out:
+//
+//   - A static member killed with SIGKILL and restarted within the session
+//     timeout under KIP-848 cannot rejoin: the coordinator answers
+//     UNRELEASED_INSTANCE_ID while the old member's session lives (KIP-848;
+//     kfake's consumerJoin as Kafka's throwIfInstanceIdIsUnreleased), which
+//     librdkafka raises as a fatal error ("ConsumerGroupHeartbeat fatal
+//     error: Broker: The instance ID is still used by another member in the
+//     consumer group"), so the worker exits with code 1, and the old
+//     session's expiry rebalances the group.
+//   - A static cooperative-sticky member restarted in place rejoins with
+//     different subscription metadata (its owned partitions are gone with
+//     its process), so the coordinator rebalances (kfake's
+//     replaceStaticMember skips the rebalance only for identical metadata,
+//     as Kafka does): no partition moves, but the group goes through
+//     PreparingRebalance.
+package delivery
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
+)
+
+func TestDelivery(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Delivery suite")
+}
+
+var _ = kit.Setup("delivery")

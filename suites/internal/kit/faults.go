@@ -1,0 +1,151 @@
+package kit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/chaos"
+	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/history"
+)
+
+// Role targeting: the catalogue's faults act on a worker, the worker that
+// owns a partition, or the broker that coordinates the group. These steps
+// find them on the spec's stage.
+
+// Worker returns the worker with id; it fails the spec if there is none.
+func Worker(st *fixtures.Stage, id string) *fixtures.Worker {
+	GinkgoHelper()
+	w, ok := st.Fleet.Get(id)
+	Expect(ok).To(BeTrue(), "no worker %s in the fleet (%v)", id, st.Fleet.IDs())
+	return w
+}
+
+// OwnerOf returns the worker that owns partition p in the latest snapshot.
+func OwnerOf(st *fixtures.Stage, p int32) *fixtures.Worker {
+	GinkgoHelper()
+	return Worker(st, Owner(st, p))
+}
+
+// Coordinator returns the index of the broker that coordinates the stage's
+// group (every worker's proxy for it is broker-<index>).
+func Coordinator(ctx context.Context, st *fixtures.Stage) int {
+	GinkgoHelper()
+	i, err := st.Broker.Coordinator(ctx, st.Group)
+	Expect(err).NotTo(HaveOccurred(), "looking up the group coordinator")
+	Expect(i).To(BeNumerically(">=", 0))
+	Expect(i).To(BeNumerically("<", len(st.Broker.Ports())))
+	GinkgoWriter.Printf("group %s is coordinated by broker-%d\n", st.Group, i)
+	return i
+}
+
+// Restartables returns the workers with the given ids (all, when none) as
+// the catalogue's restartable processes.
+func Restartables(st *fixtures.Stage, ids ...string) []chaos.Restartable {
+	GinkgoHelper()
+	if len(ids) == 0 {
+		ids = st.Fleet.IDs()
+	}
+	var out []chaos.Restartable
+	for _, id := range ids {
+		out = append(out, Worker(st, id))
+	}
+	return out
+}
+
+// BrokerFaults adapts the stage's broker control API to the catalogue's
+// chaos.BrokerFaulter.
+func BrokerFaults(st *fixtures.Stage) chaos.BrokerFaulter { return brokerFaulter{st.Broker} }
+
+type brokerFaulter struct{ b *fixtures.Broker }
+
+func (f brokerFaulter) AddFault(ctx context.Context, keys []string, group, kafkaErr string) (string, error) {
+	return f.b.AddFault(ctx, fixtures.BrokerFault{Keys: keys, Group: group, Error: kafkaErr, Count: -1})
+}
+
+func (f brokerFaulter) RemoveFault(ctx context.Context, id string) (int64, error) {
+	hits, err := f.b.RemoveFault(ctx, id)
+	if err == nil && hits >= 0 {
+		GinkgoWriter.Printf("broker fault %s failed %d requests\n", id, hits)
+	}
+	return hits, err
+}
+
+// InjectTimed is Inject that also returns when Inject itself returned (a
+// broker restart is over only then), besides when it began.
+func InjectTimed(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within time.Duration) (began, done time.Time) {
+	GinkgoHelper()
+	By(fmt.Sprintf("injecting %s on %s", f.Name(), f.Target()))
+	began = time.Now()
+	DeferCleanup(func(ctx SpecContext) { _ = chaos.Heal(ctx, st.Rec, f) }, NodeTimeout(time.Minute))
+	Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
+	done = time.Now()
+	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, within)
+	Expect(err).NotTo(HaveOccurred(), "the fault must bite, or the spec proves nothing")
+	GinkgoWriter.Printf("%s on %s: injected in %s, bit %s later\n", f.Name(), f.Target(), done.Sub(began).Round(10*time.Millisecond), d.Round(10*time.Millisecond))
+	return began, done
+}
+
+// HoldFor keeps a fault in place until d has passed since from. This is the
+// fault's own duration (a pause of 3 s, a broker down for 8 s), part of
+// what is injected, not a wait for something to happen: those wait on
+// conditions.
+func HoldFor(ctx context.Context, from time.Time, d time.Duration) {
+	GinkgoHelper()
+	left := time.Until(from.Add(d))
+	if left <= 0 {
+		return
+	}
+	By(fmt.Sprintf("holding the fault for %s", d))
+	select {
+	case <-ctx.Done():
+		Fail("interrupted while holding the fault: " + ctx.Err().Error())
+	case <-time.After(left):
+	}
+}
+
+// Watch keeps the load running until d has passed since from, as
+// SteadyFor, but without needing the producer's acks (the broker may be
+// the thing that is down): it waits on the observer having recorded a
+// sample at or after from+d.
+func Watch(ctx context.Context, st *fixtures.Stage, from time.Time, d time.Duration) {
+	GinkgoHelper()
+	_, err := st.WaitUntil(ctx, d+B.Stable, fmt.Sprintf("observing until %s after the mark", d), func() (bool, string) {
+		s, ok := st.Rec.LastSnapshot()
+		if ok && !s.At.Before(from.Add(d)) {
+			return true, ""
+		}
+		return false, "waiting for the observer"
+	})
+	Expect(err).NotTo(HaveOccurred())
+}
+
+// Events returns the worker's lifecycle events at or after since, in time
+// order.
+func Events(h history.History, worker string, since time.Time) []history.WorkerEvent {
+	var out []history.WorkerEvent
+	for _, e := range h.Events {
+		if e.Worker == worker && !e.TS.Before(since) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// AwaitLagUnderSince waits until a lag sample taken at or after since shows
+// total lag at or under the threshold, for at most within. Like
+// AwaitLagUnder it does not fail the spec (LagRecovered judges against the
+// bound), but unlike it an old sample from before the heal does not count.
+func AwaitLagUnderSince(ctx context.Context, st *fixtures.Stage, since time.Time, within time.Duration) {
+	_, _ = st.WaitUntil(ctx, within, "lag under threshold", func() (bool, string) {
+		l, ok := st.Rec.LastLag()
+		if !ok || l.At.Before(since) {
+			return false, "no lag sample since the mark"
+		}
+		return l.Lag() <= B.LagThreshold, fmt.Sprintf("lag %d", l.Lag())
+	})
+}

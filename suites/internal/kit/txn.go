@@ -1,0 +1,122 @@
+package kit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/history"
+	"github.com/streamsocial/feedchaos/verify"
+)
+
+// FaultKillMidTxn names the fault KillMidTransaction injects.
+const FaultKillMidTxn = "sigkill-mid-transaction"
+
+// KillMidTransaction sends SIGKILL to one of ws at an instant when it has
+// a transaction open that has already written feed updates, and returns
+// the worker, that instant and the transaction it interrupted. It stops
+// every candidate (SIGSTOP), asks the broker (fixtures.TxnProbe) whether
+// the first record of an open transaction on some feed partition is one
+// of theirs, kills that worker there and lets the others go on (SIGCONT);
+// if none has one, it lets them all go on, waits until more was written,
+// and tries again, for at most within. A stopped process can neither
+// commit nor abort, so the kill lands inside the transaction the probe
+// saw: the same as a SIGKILL at the instant of the SIGSTOP. Stopping
+// several candidates at once only raises the odds of catching one inside
+// a transaction; each is stopped for well under a second, far below the
+// session timeout. The kill is recorded as fault marks (inject, and bit
+// with the open transaction); the spec fails when no attempt found one.
+func KillMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker, within time.Duration) (*fixtures.Worker, time.Time, fixtures.OpenTxn) {
+	GinkgoHelper()
+	By(fmt.Sprintf("killing one of %d workers with SIGKILL in the middle of one of its transactions", len(ws)))
+	probe, err := fixtures.NewTxnProbe(st.Broker.Bootstrap(), fixtures.FeedTopic)
+	Expect(err).NotTo(HaveOccurred())
+	defer probe.Close()
+	byID := map[string]*fixtures.Worker{}
+	for _, w := range ws {
+		byID[w.ID()] = w
+	}
+	signal := func(sig string, except string) {
+		for _, w := range ws {
+			if w.ID() != except {
+				Expect(w.Signal(ctx, sig)).To(Succeed(), "SIG%s to %s", sig, w.ID())
+			}
+		}
+	}
+	deadline := time.Now().Add(within)
+	attempts := 0
+	var last string
+	for time.Now().Before(deadline) {
+		attempts++
+		before, err := probe.HighWatermarks(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		signal("STOP", "")
+		var found *fixtures.OpenTxn
+		// Transactions of workers that were not stopped (none, unless ws
+		// is not the whole fleet) ahead of a candidate's on a partition
+		// finish meanwhile; the candidates' cannot change.
+		_, _ = st.WaitUntil(ctx, 600*time.Millisecond, "an open transaction of a stopped worker", func() (bool, string) {
+			open, err := probe.Open(ctx)
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, o := range open {
+				if byID[o.Worker] != nil {
+					found = &o
+					return true, ""
+				}
+			}
+			last = fmt.Sprintf("%d partitions with an open transaction, none first written by a stopped worker", len(open))
+			return false, last
+		})
+		if found != nil {
+			w := byID[found.Worker]
+			at := time.Now()
+			Expect(w.Kill(ctx)).To(Succeed())
+			signal("CONT", w.ID())
+			st.Mark(FaultKillMidTxn, w.ID(), history.PhaseInject, fmt.Sprintf("SIGKILL while stopped, attempt %d", attempts))
+			st.Mark(FaultKillMidTxn, w.ID(), history.PhaseBit, fmt.Sprintf("open transaction of %s: first record at feed partition %d offset %d (post %s)", w.ID(), found.Partition, found.Offset, found.PostID))
+			GinkgoWriter.Printf("killed %s (attempt %d) with a transaction open since feed partition %d offset %d (post %s)\n", w.ID(), attempts, found.Partition, found.Offset, found.PostID)
+			return w, at, *found
+		}
+		signal("CONT", "")
+		// Let them run until more was written before stopping them again.
+		_, _ = st.WaitUntil(ctx, 2*time.Second, "more feed updates written", func() (bool, string) {
+			now, err := probe.HighWatermarks(ctx)
+			return err == nil && now > before+20, "waiting for writes"
+		})
+	}
+	Fail(fmt.Sprintf("no open transaction of %d stopped workers found in %d attempts within %s (last: %s): the kill could not be aimed", len(ws), attempts, within, last))
+	return nil, time.Time{}, fixtures.OpenTxn{}
+}
+
+// ReadFeedLogs reads the whole feed-updates log of the stage twice, as a
+// read_uncommitted and as a read_committed reader, for
+// verify.AbortedRedelivered. Call it after the drain.
+func ReadFeedLogs(ctx context.Context, st *fixtures.Stage) (uncommitted, committed []verify.FeedRecord) {
+	GinkgoHelper()
+	conv := func(rs []fixtures.FeedLogRecord) []verify.FeedRecord {
+		out := make([]verify.FeedRecord, len(rs))
+		for i, r := range rs {
+			u := r.Update
+			out[i] = verify.FeedRecord{Partition: r.Partition, Offset: r.Offset, Update: history.UpdateSeen{
+				At: u.ProducedAt, PostID: u.PostID, Follower: u.Follower, Worker: u.Worker, SourcePartition: u.SourcePartition, SourceOffset: u.SourceOffset}}
+		}
+		return out
+	}
+	for _, committed := range []bool{false, true} {
+		rs, bad, err := fixtures.ReadFeedLog(ctx, st.Broker.Bootstrap(), fixtures.FeedTopic, committed, B.Drain)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bad).To(BeZero(), "records on %s that are not feed updates", fixtures.FeedTopic)
+		GinkgoWriter.Printf("read the feed log (read_committed %v): %d feed updates\n", committed, len(rs))
+		if committed {
+			return uncommitted, conv(rs)
+		}
+		uncommitted = conv(rs)
+	}
+	return uncommitted, committed
+}

@@ -1,0 +1,59 @@
+package process
+
+import (
+	"context"
+	"time"
+
+	"github.com/streamsocial/feedchaos/chaos"
+	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
+	"github.com/streamsocial/feedchaos/suites/internal/specs"
+)
+
+var (
+	// Frozen for less than the session timeout (kit.B.PauseShort, with a
+	// heartbeat interval to spare): the coordinator hears from it again in
+	// time, so nothing moves; its partitions only fall behind meanwhile.
+	_ = specs.QuietSpec(func() specs.QuietInput {
+		return specs.QuietInput{
+			Describe: "a worker paused for less than the session timeout",
+			Labels:   []string{"pause"},
+			Combo:    specs.ClassicRange,
+			Fault: func(ctx context.Context, st *fixtures.Stage, w *fixtures.Worker) chaos.Fault {
+				return chaos.Pause{P: w, Shows: chaos.Stalls{Worker: w.ID(), MinLag: kit.B.BiteLag}}
+			},
+			Hold: func() time.Duration { return kit.B.PauseShort },
+		}
+	})
+
+	// Frozen until the group has evicted it and settled without it, then
+	// thawed: a zombie that still believes it owns its partitions.
+	_ = pausedLong(specs.ClassicRange)
+	_ = pausedLong(specs.Consumer848)
+
+	// The same with SIGSTOP instead of the freezer, under the cooperative
+	// assignor, where only the stopped worker's partitions move.
+	_ = specs.EvictSpec(func() specs.EvictInput {
+		return specs.EvictInput{
+			Describe: "a worker stopped with SIGSTOP until it is evicted, then continued (a zombie)",
+			Labels:   []string{"pause"},
+			Combo:    specs.ClassicCoopSticky,
+			Fault: func(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker) chaos.Fault {
+				return chaos.SigStop{P: ws[0]}
+			},
+		}
+	})
+)
+
+func pausedLong(c specs.Combination) bool {
+	return specs.EvictSpec(func() specs.EvictInput {
+		return specs.EvictInput{
+			Describe: "a worker paused for longer than the session timeout, then thawed (a zombie)",
+			Labels:   []string{"pause"},
+			Combo:    c,
+			Fault: func(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker) chaos.Fault {
+				return chaos.Pause{P: ws[0]}
+			},
+		}
+	})
+}

@@ -1,0 +1,25 @@
+// Package process holds the chaos specs in which a feed worker's process
+// keeps running but stops making progress: frozen (docker pause, SIGSTOP)
+// for less or more than the session timeout, and a handler slower than
+// max.poll.interval.ms. The frozen worker that wakes up after being evicted
+// is a zombie: it must not make a feed update disappear or a committed
+// offset go back.
+package process
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
+	"github.com/streamsocial/feedchaos/suites/internal/specs"
+)
+
+func TestProcess(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Process suite")
+}
+
+var _ = kit.Setup("process")
+var _ = specs.Control("pause", "slow")

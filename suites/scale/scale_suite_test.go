@@ -1,0 +1,27 @@
+// Package scale holds the specs that grow and shrink the fleet: the ladder
+// from one worker to a hundred and back under steady load (balance, no
+// loss, lag after every step, ten workers lost at once at the top), and a
+// fleet with more workers than partitions, whose extra members idle until
+// an owner dies.
+//
+// The ladder starts up to a hundred workers and their proxies on one
+// machine, so it is Serial (no other spec of this run beside it) and has
+// its own label: `--label-filter=ladder` selects it, `!ladder` leaves it
+// out. Its configuration is kit.Scale (CHAOS_SCALE_*).
+package scale
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
+)
+
+func TestScale(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Scale suite")
+}
+
+var _ = kit.Setup("scale")
