@@ -171,8 +171,9 @@ type Change struct {
 // Cost measures what a change cost from the recorded history: the time to
 // the first settled assignment with exactly the new members, the moves
 // between the settled assignments before and after, and the processing
-// stalls of kept and moved partitions against a baseline window of the same
-// length just before the change.
+// stalls of kept and moved partitions from the join (or leave) to a second
+// after the settled assignment, against a baseline window of the same
+// length just before the change began.
 func Cost(h history.History, g *graph.Graph, c Change) Rebalance {
 	r := Rebalance{Kind: c.Kind, From: c.From, To: c.To}
 	if !c.Started.IsZero() {
@@ -208,10 +209,17 @@ func Cost(h history.History, g *graph.Graph, c Change) Rebalance {
 			}
 		}
 	}
-	from, to := c.Began, after.At.Add(time.Second)
+	// The rebalance runs from the join (or leave) to the settled
+	// assignment; a second more lets the moved partitions' first updates
+	// land. The baseline is as long and ends where the change began (before
+	// any container start).
+	from, to := c.At, after.At.Add(time.Second)
+	if from.IsZero() || from.Before(c.Began) {
+		from = c.Began
+	}
 	r.StallKept = verify.LongestStall(h, g, mv.Kept, from, to).Length
 	r.StallMoved = verify.LongestStall(h, g, mv.Moved, from, to).Length
-	r.StallBaseline = verify.LongestStall(h, g, mv.Kept, from.Add(-to.Sub(from)), from).Length
+	r.StallBaseline = verify.LongestStall(h, g, mv.Kept, c.Began.Add(-to.Sub(from)), c.Began).Length
 	for _, e := range h.Events {
 		if e.Event == "error" && strings.HasPrefix(e.Error, "commit") && !e.TS.Before(from) && !e.TS.After(to) {
 			r.CommitErrors++

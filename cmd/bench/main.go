@@ -65,6 +65,7 @@ type options struct {
 	bareRounds     int
 	timeout        time.Duration
 	verbose        bool
+	render         bool
 }
 
 type combo struct {
@@ -85,6 +86,7 @@ const (
 	sample         = 250 * time.Millisecond
 	graphSeed      = 1
 	graphUsers     = 1000
+	quiet          = 5 * time.Second // steady load before a probe: its baseline window
 )
 
 func main() { os.Exit(run()) }
@@ -101,6 +103,26 @@ func run() int {
 	defer cancelT()
 
 	log := os.Stderr
+	if o.render {
+		b, err := os.ReadFile(filepath.Join(o.out, bench.FileJSON))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		var rep bench.Report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		rep.Goals = bench.Goals(rep, ladderRun(o.out))
+		paths, err := bench.Write(o.out, rep)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		fmt.Fprintf(log, "wrote %s\n", strings.Join(paths, ", "))
+		return 0
+	}
 	rep := bench.Report{Started: time.Now()}
 	g, err := graph.New(graphSeed, graphUsers)
 	if err != nil {
@@ -192,7 +214,8 @@ func finish(o options, rep *bench.Report, log io.Writer) []string {
 	return paths
 }
 
-// ladderRun reads the newest scale suite ladder report in dir, if any.
+// ladderRun reads the scale suite's ladder report in dir with the largest
+// fleet (the newest among equals), if any.
 func ladderRun(dir string) *bench.LadderRun {
 	files, _ := filepath.Glob(filepath.Join(dir, "scale-ladder-*.json"))
 	var best *bench.LadderRun
@@ -208,11 +231,18 @@ func ladderRun(dir string) *bench.LadderRun {
 		if st, err := os.Stat(f); err == nil {
 			l.File, l.ModTime = f, st.ModTime()
 		}
-		if best == nil || l.ModTime.After(best.ModTime) {
+		if best == nil || top(l.Ladder) > top(best.Ladder) || (top(l.Ladder) == top(best.Ladder) && l.ModTime.After(best.ModTime)) {
 			best = &l
 		}
 	}
 	return best
+}
+
+func top(sizes []int) int {
+	if len(sizes) == 0 {
+		return 0
+	}
+	return sizes[len(sizes)-1]
 }
 
 func parseFlags(args []string) (options, error) {
@@ -234,6 +264,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.bareRounds, "bare-rounds", 3, "rounds of (worker, bare loop); the best of each is compared")
 	fs.DurationVar(&o.timeout, "timeout", 90*time.Minute, "give up after this long")
 	fs.BoolVar(&o.verbose, "v", false, "print the stages' progress lines")
+	fs.BoolVar(&o.render, "render", false, "run nothing: re-render -out/bench.json (goals re-evaluated against the newest scale suite ladder report) into bench.md and the charts")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -382,6 +413,9 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		awaitLag(ctx, st, time.Now(), time.Minute)
 
 		if o.probes {
+			// A quiet stretch first, so that the probe's baseline window is
+			// not the burst's or the stats sampling's aftermath.
+			sleep(ctx, quiet)
 			// One member joins...
 			from := len(st.Fleet.IDs())
 			began := time.Now()
@@ -396,6 +430,7 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 				break
 			}
 			// ... and leaves again.
+			sleep(ctx, quiet)
 			began = time.Now()
 			rs, err := st.Fleet.Retire(ctx, 15*time.Second, ws[0].ID())
 			if err != nil {
@@ -413,14 +448,15 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		}
 	}
 
-	if _, err := st.Drain(ctx, 3*time.Minute); err != nil && res.Error == "" {
+	out, err := st.DrainRead(ctx, time.Minute)
+	if err != nil && res.Error == "" {
 		fail("drain: %v", err)
 	}
-	h := st.Rec.Snapshot()
-	if p := os.Getenv("BENCH_DUMP_HISTORY"); p != "" { // TEMP
-		b, _ := json.Marshal(h)
-		_ = os.WriteFile(p+"-"+strings.ReplaceAll(c.Name, " ", "_")+".json", b, 0o644)
+	if out.LagErr != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s: after the load stopped the group's lag stayed at %d (%s): those posts were fanned out but their commit never landed (the workers printed %d commit errors).",
+			c.Name, out.Lag, out.Worst, countCommitErrors(st.Rec.Snapshot())))
 	}
+	h := st.Rec.Snapshot()
 	for _, w := range windows {
 		sr := bench.SizeResult{Workers: w.workers, Drain: w.t1.Sub(w.t0)}
 		sr.PostsPerSec, sr.UpdatesPerSec = bench.Throughput(h, g, w.t0, w.t1)
@@ -469,6 +505,16 @@ func commitErrorKinds(h history.History) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+func countCommitErrors(h history.History) int {
+	n := 0
+	for _, e := range h.Events {
+		if e.Event == "error" && strings.HasPrefix(e.Error, "commit") {
+			n++
+		}
+	}
+	return n
 }
 
 // lastStarted returns the latest "started" event of the given workers (the

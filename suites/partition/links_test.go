@@ -73,12 +73,10 @@ var (
 			f.Shows = chaos.Stalls{Worker: w.ID(), MinLag: kit.B.BiteLag}
 			return f
 		})
-	// Downstream only: sliced uploads (produce requests of hundreds of
-	// kilobytes) outlive librdkafka's request timeout, the client drops
-	// the connection, and toxiproxy 2.5 then hangs removing the toxic
-	// (Shopify/toxiproxy#558, a send to a dead sink), which no heal
-	// survives. Sliced this fine, the worker's fetches trickle in slower
-	// than posts arrive.
+	// Every response (fetches, produce acknowledgements, the coordinator's
+	// answers) reaches the worker a few bytes at a time: librdkafka must
+	// reassemble frames from many small reads, and its fetches trickle in
+	// slower than posts arrive.
 	_ = quietBy("a worker whose responses arrive in slices of a few bytes, 10 ms apart",
 		func(ctx context.Context, st *fixtures.Stage, w *fixtures.Worker) chaos.Fault {
 			f := chaos.Slicer(w.ID(), w.Sidecar, 8, 4, 10*time.Millisecond, chaos.Downstream)

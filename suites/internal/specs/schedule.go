@@ -35,7 +35,9 @@ func ScheduleKinds(workers int) []scheduled {
 	long := kit.B.SessionTimeout + 3*time.Second
 	return []scheduled{
 		{chaos.FaultKind{Name: "sigkill-restart", MinHold: 2 * time.Second, MaxHold: 4 * time.Second, Weight: 2, Targets: workers},
-			func(ctx context.Context, st *fixtures.Stage, w *fixtures.Worker) chaos.Fault { return stalling{chaos.KillRestart{P: w}, stall(w)} }},
+			func(ctx context.Context, st *fixtures.Stage, w *fixtures.Worker) chaos.Fault {
+				return stalling{chaos.KillRestart{P: w}, stall(w)}
+			}},
 		{chaos.FaultKind{Name: "sigterm-restart", MinHold: 2 * time.Second, MaxHold: 4 * time.Second, Targets: workers},
 			func(ctx context.Context, st *fixtures.Stage, w *fixtures.Worker) chaos.Fault {
 				return chaos.NewTermRestart(w, kit.B.Shutdown)
@@ -173,6 +175,7 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 			if n := len(runs); n > 0 {
 				kit.AwaitLagUnderSince(ctx, st, runs[n-1].healed, 2*kit.B.Recovery)
 			}
+			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(in.timeout()))
 

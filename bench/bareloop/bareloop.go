@@ -1,4 +1,4 @@
-// Command bareloop is the baseline the bench measures the feed worker
+// Package bareloop is the baseline the bench measures the feed worker
 // against: the least a consume -> fan out -> produce -> commit loop can do
 // with confluent-kafka-go on the same broker, with the same client settings
 // and the same at-least-once discipline (produce every update, wait for every
@@ -17,18 +17,19 @@
 // Configured by the worker contract's environment (KAFKA_BOOTSTRAP, GROUP_ID,
 // WORKER_ID, POSTS_TOPIC, FEED_TOPIC, GRAPH_SEED, GRAPH_USERS,
 // SESSION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, MAX_POLL_INTERVAL_MS; the rest is
-// ignored). It prints the contract's started and stopped events on stdout,
-// and exits 0 on SIGTERM after committing what it produced.
-package main
+// ignored). It prints the contract's started and stopped events, and
+// returns after committing what it produced once stop is closed. The
+// command (cmd/bareloop) runs it in the bench's image; the in-process
+// benchmark (bench/inproc) runs it beside the feed worker on an in-process
+// broker.
+package bareloop
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
+	"io"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -42,33 +43,31 @@ const (
 	batchWindow = 20 * time.Millisecond
 )
 
-func main() { os.Exit(run()) }
-
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
+// Run runs the loop configured by getenv (the worker contract's variables)
+// until stop is closed, printing events to out and errors to errOut, and
+// returns the process exit code (contract.Exit*).
+func Run(getenv func(string) string, stop <-chan struct{}, out, stderr io.Writer) int {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
 	}
-	return def
-}
-
-func envInt(k string, def int) int {
-	n, err := strconv.Atoi(env(k, strconv.Itoa(def)))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: %s: %v\n", k, err)
-		os.Exit(contract.ExitBadConfig)
+	var bad []string
+	envInt := func(k string, def int) int {
+		n, err := strconv.Atoi(env(k, strconv.Itoa(def)))
+		if err != nil {
+			bad = append(bad, k)
+		}
+		return n
 	}
-	return n
-}
-
-func emit(worker string, kind contract.EventKind, detail map[string]string) {
-	b, _ := json.Marshal(contract.Event{TS: time.Now().UTC(), Worker: worker, Event: kind, Detail: detail})
-	os.Stdout.Write(append(b, '\n'))
-}
-
-func run() int {
-	boot, group, id := os.Getenv(contract.EnvBootstrap), os.Getenv(contract.EnvGroupID), os.Getenv(contract.EnvWorkerID)
+	emit := func(worker string, kind contract.EventKind, detail map[string]string) {
+		b, _ := json.Marshal(contract.Event{TS: time.Now().UTC(), Worker: worker, Event: kind, Detail: detail})
+		out.Write(append(b, '\n'))
+	}
+	boot, group, id := env(contract.EnvBootstrap, ""), env(contract.EnvGroupID, ""), env(contract.EnvWorkerID, "")
 	if boot == "" || group == "" || id == "" {
-		fmt.Fprintln(os.Stderr, "bareloop: KAFKA_BOOTSTRAP, GROUP_ID and WORKER_ID are required")
+		fmt.Fprintln(stderr, "bareloop: KAFKA_BOOTSTRAP, GROUP_ID and WORKER_ID are required")
 		return contract.ExitBadConfig
 	}
 	postsTopic := env(contract.EnvPostsTopic, contract.DefaultPostsTopic)
@@ -78,18 +77,23 @@ func run() int {
 	case "raw":
 		rawValue = true
 	default:
-		fmt.Fprintf(os.Stderr, "bareloop: BARE_VALUE=%q: want update or raw\n", v)
+		fmt.Fprintf(stderr, "bareloop: BARE_VALUE=%q: want update or raw\n", v)
 		return contract.ExitBadConfig
 	}
 	feedTopic := env(contract.EnvFeedTopic, contract.DefaultFeedTopic)
 	seed, err := strconv.ParseUint(env(contract.EnvGraphSeed, "1"), 10, 64)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: %s: %v\n", contract.EnvGraphSeed, err)
+		fmt.Fprintf(stderr, "bareloop: %s: %v\n", contract.EnvGraphSeed, err)
 		return contract.ExitBadConfig
 	}
 	g, err := graph.New(seed, envInt(contract.EnvGraphUsers, 1000))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: %v\n", err)
+		fmt.Fprintf(stderr, "bareloop: %v\n", err)
+		return contract.ExitBadConfig
+	}
+	session, heartbeat, maxPoll := envInt(contract.EnvSessionTimeoutMS, 6000), envInt(contract.EnvHeartbeatMS, 1000), envInt(contract.EnvMaxPollMS, 30000)
+	if len(bad) > 0 {
+		fmt.Fprintf(stderr, "bareloop: not integers: %v\n", bad)
 		return contract.ExitBadConfig
 	}
 	g.Edges() // build the graph before the first post
@@ -106,12 +110,12 @@ func run() int {
 		"broker.address.family":    "v4",
 		"log.connection.close":     false,
 		"group.protocol":           "classic",
-		"session.timeout.ms":       envInt(contract.EnvSessionTimeoutMS, 6000),
-		"heartbeat.interval.ms":    envInt(contract.EnvHeartbeatMS, 1000),
-		"max.poll.interval.ms":     envInt(contract.EnvMaxPollMS, 30000),
+		"session.timeout.ms":       session,
+		"heartbeat.interval.ms":    heartbeat,
+		"max.poll.interval.ms":     maxPoll,
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: consumer: %v\n", err)
+		fmt.Fprintf(stderr, "bareloop: consumer: %v\n", err)
 		return contract.ExitFatal
 	}
 	p, err := kafka.NewProducer(&kafka.ConfigMap{
@@ -124,22 +128,20 @@ func run() int {
 		"log.connection.close":  false,
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: producer: %v\n", err)
+		fmt.Fprintf(stderr, "bareloop: producer: %v\n", err)
 		return contract.ExitFatal
 	}
 	go func() { // errors only; delivery reports go to dch
 		for ev := range p.Events() {
 			if e, ok := ev.(kafka.Error); ok {
-				fmt.Fprintf(os.Stderr, "bareloop: producer: %v\n", e)
+				fmt.Fprintf(stderr, "bareloop: producer: %v\n", e)
 			}
 		}
 	}()
 	if err := c.SubscribeTopics([]string{postsTopic}, nil); err != nil {
-		fmt.Fprintf(os.Stderr, "bareloop: subscribe: %v\n", err)
+		fmt.Fprintf(stderr, "bareloop: subscribe: %v\n", err)
 		return contract.ExitFatal
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	emit(id, contract.EventStarted, map[string]string{"mode": "bareloop", "group": group, "value": env("BARE_VALUE", "update")})
 
 	dch := make(chan kafka.Event, 1<<16)
@@ -159,18 +161,18 @@ func run() int {
 		produced++
 	}
 	var batch []*kafka.Message
-	stop := false
-	for !stop {
+	stopping := false
+	for !stopping {
 		// Poll a batch: up to maxBatch records, or batchWindow after the first.
 		batch = batch[:0]
 		var windowEnd time.Time
 		for len(batch) < maxBatch {
 			select {
-			case <-sigs:
-				stop = true
+			case <-stop:
+				stopping = true
 			default:
 			}
-			if stop {
+			if stopping {
 				break
 			}
 			timeout := 100 * time.Millisecond
@@ -191,7 +193,7 @@ func run() int {
 				batch = append(batch, e)
 			case kafka.Error:
 				if e.IsFatal() {
-					fmt.Fprintf(os.Stderr, "bareloop: fatal: %v\n", e)
+					fmt.Fprintf(stderr, "bareloop: fatal: %v\n", e)
 					return contract.ExitFatal
 				}
 			}
@@ -223,7 +225,7 @@ func run() int {
 					Key:            strconv.AppendInt(nil, int64(f), 10),
 					Value:          value,
 				}
-				produce(p, rec, dch, &pending, await)
+				produce(p, rec, dch, &pending, await, stderr)
 			}
 			next[m.TopicPartition.Partition] = int64(m.TopicPartition.Offset) + 1
 		}
@@ -231,7 +233,7 @@ func run() int {
 			if len(retry) > 0 {
 				m := retry[0]
 				retry = retry[1:]
-				produce(p, m, dch, &pending, await)
+				produce(p, m, dch, &pending, await, stderr)
 				continue
 			}
 			await()
@@ -242,7 +244,7 @@ func run() int {
 			tps = append(tps, kafka.TopicPartition{Topic: &postsTopic, Partition: part, Offset: kafka.Offset(off)})
 		}
 		if _, err := c.CommitOffsets(tps); err != nil {
-			fmt.Fprintf(os.Stderr, "bareloop: commit: %v\n", err)
+			fmt.Fprintf(stderr, "bareloop: commit: %v\n", err)
 		}
 	}
 	_ = c.Close()
@@ -255,7 +257,7 @@ func run() int {
 
 // produce hands one record to the producer; while its queue is full it
 // serves one delivery report (await) and tries again.
-func produce(p *kafka.Producer, m *kafka.Message, dch chan kafka.Event, pending *int, await func()) {
+func produce(p *kafka.Producer, m *kafka.Message, dch chan kafka.Event, pending *int, await func(), stderr io.Writer) {
 	for {
 		err := p.Produce(m, dch)
 		if err == nil {
@@ -266,7 +268,7 @@ func produce(p *kafka.Producer, m *kafka.Message, dch chan kafka.Event, pending 
 			await()
 			continue
 		}
-		fmt.Fprintf(os.Stderr, "bareloop: produce: %v\n", err)
+		fmt.Fprintf(stderr, "bareloop: produce: %v\n", err)
 		time.Sleep(10 * time.Millisecond)
 	}
 }
