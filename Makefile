@@ -17,7 +17,7 @@ REPORTS   := reports
 UNIT_PKGS  = $(shell go list ./... | grep -v '/suites/') ./suites/internal/kit
 # Ginkgo flags shared by the chaos targets: progress per spec, reports for
 # humans (summary .md), machines (JSON) and CI (JUnit, with timeline links).
-GINKGO_FLAGS := -r --skip-package=internal --keep-going --poll-progress-after=120s --output-dir=$(REPORTS) \
+GINKGO_FLAGS = -r --skip-package=internal --keep-going --poll-progress-after=120s --output-dir=$(REPORTS) \
                 --json-report=$(1).json --junit-report=$(1).xml
 # Parallel Ginkgo processes for `make chaos` (each runs its own broker on its
 # own ports).
