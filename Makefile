@@ -23,7 +23,7 @@ GINKGO_FLAGS = -r --skip-package=internal --keep-going --poll-progress-after=120
 # own ports).
 PROCS ?= 2
 
-.PHONY: help test vet unit smoke chaos images clean clean-all timeline
+.PHONY: help test vet unit smoke chaos scale soak bench images clean clean-all timeline
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -59,12 +59,30 @@ test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
 chaos: images ## every chaos suite on the embedded broker; writes reports/ and artifacts/
 	@mkdir -p $(REPORTS)
 	@start=$$(date +%s); trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m ./suites; rc=$$?; \
+	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m --label-filter='!soak && !scale' ./suites; rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
 	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS); \
 	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
 	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
 	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc
+
+scale: images ## the 1 -> 100 worker scale suite (label "scale"; its own target: it takes ~10 min per assignor)
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
+	$(GINKGO) $(call GINKGO_FLAGS,scale) -v --label-filter=scale --timeout=90m ./suites/scale; rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+
+soak: images ## a seeded random fault schedule for CHAOS_SOAK_DURATION (default 10m); CHAOS_SEED=... replays one
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
+	$(GINKGO) $(call GINKGO_FLAGS,soak) -v --label-filter=soak --timeout=4h ./suites/soak; rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+
+bench: ## the performance report: reports/bench.md, bench.json and SVG charts
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
+	go run ./cmd/bench -out $(REPORTS); rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
 timeline: ## print a timeline: make timeline T=artifacts/<suite>/<spec>/timeline.jsonl
 	go run ./cmd/timeline $(or $(T),artifacts)
