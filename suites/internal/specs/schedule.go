@@ -80,6 +80,49 @@ func (s stalling) Bit(ctx context.Context, g chaos.GroupView, within time.Durati
 	return s.shows.Await(ctx, g, time.Now(), within)
 }
 
+// restarts reports whether a scheduled kind brings its target back as a
+// new process (and so a new member) under the same worker id.
+func restarts(kind string) bool { return kind == "sigkill-restart" || kind == "sigterm-restart" }
+
+// memberOf returns worker's member id in the latest snapshot ("" if none).
+func memberOf(st *fixtures.Stage, worker string) string {
+	s, ok := st.Rec.LastSnapshot()
+	if !ok {
+		return ""
+	}
+	for _, m := range s.Members {
+		if m.Worker == worker {
+			return m.MemberID
+		}
+	}
+	return ""
+}
+
+// awaitSettled waits until the group is stable with exactly the workers
+// all, every partition owned once, and — when oldMember is set — target no
+// longer under that member id (its restarted incarnation, not the dead
+// one). It returns how long that took.
+func awaitSettled(ctx context.Context, st *fixtures.Stage, all []string, target, oldMember string, within time.Duration) (time.Duration, error) {
+	since := time.Now()
+	return st.WaitUntil(ctx, within, "group settled with "+strings.Join(all, ","), func() (bool, string) {
+		snap, ok := st.Rec.LastSnapshot()
+		if !ok || snap.At.Before(since) {
+			return false, "no snapshot yet"
+		}
+		if ok, why := fixtures.StableWith(snap, all, st.Cfg.Partitions); !ok {
+			return false, why
+		}
+		if oldMember != "" {
+			for _, m := range snap.Members {
+				if m.MemberID == oldMember {
+					return false, fmt.Sprintf("%s still listed under its killed incarnation %s", target, oldMember)
+				}
+			}
+		}
+		return true, ""
+	})
+}
+
 // ScheduleInput is a seeded random schedule of faults on one stage.
 type ScheduleInput struct {
 	Describe string
@@ -157,6 +200,14 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 					target = kit.Worker(st, all[step.Target])
 					name = target.ID()
 				}
+				// A restarted worker comes back under its old worker id: until
+				// its dead incarnation is evicted, a snapshot naming the right
+				// workers can still hold the dead member. Remember which member
+				// the target was, so that settling means the new one.
+				oldMember := ""
+				if target != nil && restarts(step.Kind) {
+					oldMember = memberOf(st, target.ID())
+				}
 				f := chaos.WithSeed(k.build(ctx, st, target), seed)
 				By(fmt.Sprintf("step %d/%d at +%s: %s on %s for %s", i+1, len(sched.Steps), step.At, step.Kind, name, step.Hold))
 				r := stepRun{step: step, fault: f, target: name, injected: time.Now()}
@@ -166,8 +217,10 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 				kit.HoldFor(ctx, r.injected, step.Hold)
 				Expect(chaos.Heal(ctx, st.Rec, f)).To(Succeed())
 				r.healed = time.Now()
-				if d, err := st.WaitStable(ctx, all, kit.B.Stable); err == nil {
+				if d, err := awaitSettled(ctx, st, all, name, oldMember, kit.B.Stable); err == nil {
 					r.settled = d
+				} else {
+					GinkgoWriter.Printf("step %d: %v\n", i+1, err)
 				}
 				runs = append(runs, r)
 			}
