@@ -68,7 +68,10 @@ type ComboResult struct {
 	Lost       string        `json:"lost"`    // the no-lost-updates verdict over the whole ladder
 	LostPass   bool          `json:"lost_ok"` //
 	Wall       time.Duration `json:"wall"`    // the whole ladder, stage up to drained
-	Error      string        `json:"error,omitempty"`
+	// Commits aggregates the commit latency histograms of the workers
+	// alive at the end of the ladder (the largest fleet).
+	Commits CommitStats `json:"commits"`
+	Error   string      `json:"error,omitempty"`
 }
 
 // SizeResult is the fleet at one size, once settled.
@@ -79,6 +82,9 @@ type SizeResult struct {
 	PostsPerSec   float64       `json:"posts_per_sec"`
 	UpdatesPerSec float64       `json:"updates_per_sec"`
 	Drain         time.Duration `json:"drain"` // burst start -> every post committed and every update read
+	// HostBusy is the fraction of all the host's CPUs busy during the
+	// burst (/proc/stat): every process, not only the fleet's.
+	HostBusy float64 `json:"host_busy"`
 	// Resource use: Idle over a window of steady load, Busy over the burst.
 	Worker ResourceStats `json:"worker"`
 	Proxy  ResourceStats `json:"proxy"`

@@ -226,7 +226,11 @@ func comboSection(c ComboResult) string {
 	if c.Error != "" {
 		fmt.Fprintf(&b, "**Error:** %s\n\n", oneLine(c.Error))
 	}
-	fmt.Fprintf(&b, "Ladder wall time %s. No lost updates: %s.\n\n", c.Wall.Round(time.Second), passFail(c.LostPass, c.Lost))
+	fmt.Fprintf(&b, "Ladder wall time %s. No lost updates: %s.", c.Wall.Round(time.Second), passFail(c.LostPass, c.Lost))
+	if cs := c.Commits; cs.Workers > 0 {
+		fmt.Fprintf(&b, " Offset commits of the %d workers alive at the end: %d, of which %d took over 0.5 s, %d over 1 s, %d over 2.5 s.", cs.Workers, cs.Commits, cs.Over500, cs.Over1s, cs.Over2500)
+	}
+	b.WriteString("\n\n")
 	b.WriteString("| change | containers started in | → stable | moved | needed | between | kept | stall kept | stall moved | baseline | commit errors |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, rb := range c.Rebalances {
 		st := "-"
@@ -239,9 +243,9 @@ func comboSection(c ComboResult) string {
 		}
 		fmt.Fprintf(&b, "| %s %d → %d | %s | %s | %d | %d | %d | %d | %s | %s | %s | %d |\n", rb.Kind, rb.From, rb.To, st, settle, rb.Moved, rb.Needed, rb.Between, rb.Kept, secs(rb.StallKept), secs(rb.StallMoved), secs(rb.StallBaseline), rb.CommitErrors)
 	}
-	b.WriteString("\n| workers | posts/s | updates/s | drain | worker CPU idle / busy (max) | worker mem (max) | proxy CPU idle / busy | proxy mem | broker CPU busy | workers + proxies mem |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("\n| workers | posts/s | updates/s | drain | host CPUs busy | worker CPU idle / busy (max) | worker mem (max) | proxy CPU idle / busy | proxy mem | broker CPU busy | workers + proxies mem |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range c.Sizes {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s / %s (%s) | %s (%s) | %s / %s | %s | %s | %s |\n", s.Workers, num(s.PostsPerSec), num(s.UpdatesPerSec), secs(s.Drain),
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s / %s (%s) | %s (%s) | %s / %s | %s | %s | %s |\n", s.Workers, num(s.PostsPerSec), num(s.UpdatesPerSec), secs(s.Drain), pct(s.HostBusy),
 			cores(s.Worker.IdleMean), cores(s.Worker.BusyMean), cores(s.Worker.BusyMax), mib(s.Worker.MemMean), mib(s.Worker.MemMax),
 			cores(s.Proxy.IdleMean), cores(s.Proxy.BusyMean), mib(s.Proxy.MemMean), cores(s.Broker.BusyMean), gib(s.Worker.MemTotal+s.Proxy.MemTotal))
 	}
@@ -367,6 +371,13 @@ func num(f float64) string {
 	default:
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
+}
+
+func pct(f float64) string {
+	if f == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*f)
 }
 
 func cores(f float64) string {

@@ -60,7 +60,13 @@ func runBare(ctx context.Context, o options, imgs fixtures.Images, bareImg strin
 
 	for round := 1; round <= o.bareRounds; round++ {
 		var rates [2]float64
-		for _, name := range []string{"feedworker", "bareloop", "bareloop-raw"} {
+		// The order flips every round, so a machine whose load drifts
+		// during the runs does not favour one loop.
+		order := []string{"feedworker", "bareloop", "bareloop-raw"}
+		if round%2 == 0 {
+			order = []string{"bareloop-raw", "bareloop", "feedworker"}
+		}
+		for _, name := range order {
 			run, err := drainOnce(ctx, st, probe, o, name, round, bareImg, total)
 			if err != nil {
 				return fail("%s round %d: %v", name, round, err)

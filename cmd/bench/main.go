@@ -66,6 +66,7 @@ type options struct {
 	timeout        time.Duration
 	verbose        bool
 	render         bool
+	update         bool
 }
 
 type combo struct {
@@ -104,13 +105,8 @@ func run() int {
 
 	log := os.Stderr
 	if o.render {
-		b, err := os.ReadFile(filepath.Join(o.out, bench.FileJSON))
+		rep, err := readReport(o.out)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			return 1
-		}
-		var rep bench.Report
-		if err := json.Unmarshal(b, &rep); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			return 1
 		}
@@ -156,7 +152,34 @@ func run() int {
 		}
 	}
 
+	if o.update {
+		// Keep what this run does not redo.
+		if prev, err := readReport(o.out); err == nil {
+			if !o.ladder {
+				rep.Combos, rep.Notes = prev.Combos, prev.Notes
+				rep.Config.Sizes, rep.Config.Partitions, rep.Config.PostRate, rep.Config.Burst = prev.Config.Sizes, prev.Config.Partitions, prev.Config.PostRate, prev.Config.Burst
+				rep.Config.StartLimit, rep.Config.Probes = prev.Config.StartLimit, prev.Config.Probes
+			}
+			if !o.bare {
+				rep.Bare = prev.Bare
+				rep.Config.BarePosts, rep.Config.BarePartitions, rep.Config.BareRounds = prev.Config.BarePosts, prev.Config.BarePartitions, prev.Config.BareRounds
+			}
+			rep.Started = prev.Started
+			rep.Config.CommandLine = prev.Config.CommandLine + "; then " + rep.Config.CommandLine
+		}
+	}
 	failed := false
+	// The worker against the bare loop first: on a machine that has not just
+	// torn down a hundred containers.
+	if o.bare && ctx.Err() == nil {
+		fmt.Fprintf(log, "\n== one worker against the bare loop, %d posts\n", o.barePosts)
+		br := runBare(ctx, o, imgs, bareImg, g)
+		if br.Error != "" {
+			failed = true
+		}
+		rep.Bare = &br
+		finish(o, &rep, log)
+	}
 	if o.ladder {
 		for _, c := range o.combos {
 			if ctx.Err() != nil {
@@ -172,14 +195,6 @@ func run() int {
 			// interrupted later still leaves a report.
 			finish(o, &rep, log)
 		}
-	}
-	if o.bare && ctx.Err() == nil {
-		fmt.Fprintf(log, "\n== one worker against the bare loop, %d posts\n", o.barePosts)
-		br := runBare(ctx, o, imgs, bareImg, g)
-		if br.Error != "" {
-			failed = true
-		}
-		rep.Bare = &br
 	}
 	paths := finish(o, &rep, log)
 	fmt.Fprintf(log, "\n%s", bench.MainTable(rep))
@@ -212,6 +227,19 @@ func finish(o options, rep *bench.Report, log io.Writer) []string {
 		fmt.Fprintf(log, "bench: writing the report: %v\n", err)
 	}
 	return paths
+}
+
+// readReport reads dir/bench.json.
+func readReport(dir string) (bench.Report, error) {
+	var rep bench.Report
+	b, err := os.ReadFile(filepath.Join(dir, bench.FileJSON))
+	if err != nil {
+		return rep, err
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return rep, fmt.Errorf("%s: %w", bench.FileJSON, err)
+	}
+	return rep, nil
 }
 
 // ladderRun reads the scale suite's ladder report in dir with the largest
@@ -264,6 +292,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.bareRounds, "bare-rounds", 3, "rounds of (worker, bare loop); the best of each is compared")
 	fs.DurationVar(&o.timeout, "timeout", 90*time.Minute, "give up after this long")
 	fs.BoolVar(&o.verbose, "v", false, "print the stages' progress lines")
+	fs.BoolVar(&o.update, "update", false, "keep the parts of -out/bench.json this run does not redo (with -ladder=false: the ladders; with -bare=false: the bare-loop comparison)")
 	fs.BoolVar(&o.render, "render", false, "run nothing: re-render -out/bench.json (goals re-evaluated against the newest scale suite ladder report) into bench.md and the charts")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -346,6 +375,7 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		workers    int
 		t0, t1     time.Time
 		idle, busy []bench.Usage
+		host       float64
 	}
 	var windows []window
 	fail := func(format string, args ...any) {
@@ -393,6 +423,7 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		}
 		w.idle = usage(fixtures.UsageBetween(s0, s1))
 		w.t0 = time.Now()
+		cpu0, _ := hostCPU()
 		if _, err := st.Producer.Burst(ctx, o.burst); err != nil {
 			fail("burst: %v", err)
 			break
@@ -402,6 +433,9 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 			break
 		}
 		w.t1 = time.Now()
+		if cpu1, ok := hostCPU(); ok {
+			w.host = bench.BusyBetween(cpu0, cpu1)
+		}
 		s2, err := fixtures.SampleContainers(ctx, st.Containers(), o.statsLimit)
 		if err != nil {
 			fail("docker stats: %v", err)
@@ -448,6 +482,11 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		}
 	}
 
+	for _, w := range st.Fleet.Workers() {
+		if text, err := w.Metrics(ctx); err == nil {
+			res.Commits.AddPrometheus(text)
+		}
+	}
 	out, err := st.DrainRead(ctx, time.Minute)
 	if err != nil && res.Error == "" {
 		fail("drain: %v", err)
@@ -458,7 +497,7 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 	}
 	h := st.Rec.Snapshot()
 	for _, w := range windows {
-		sr := bench.SizeResult{Workers: w.workers, Drain: w.t1.Sub(w.t0)}
+		sr := bench.SizeResult{Workers: w.workers, Drain: w.t1.Sub(w.t0), HostBusy: w.host}
 		sr.PostsPerSec, sr.UpdatesPerSec = bench.Throughput(h, g, w.t0, w.t1)
 		sr.Worker = bench.Summarize(fixtures.RoleWorker, w.idle, w.busy)
 		sr.Proxy = bench.Summarize(fixtures.RoleProxy, w.idle, w.busy)
@@ -657,6 +696,15 @@ func librdkafkaVersion(ctx context.Context, st *fixtures.Stage) string {
 		}
 	}
 	return ""
+}
+
+// hostCPU reads the host's cumulative CPU times.
+func hostCPU() (bench.CPUTimes, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return bench.CPUTimes{}, false
+	}
+	return bench.ParseProcStat(string(b))
 }
 
 func gitHead() string {
