@@ -215,7 +215,7 @@ func TestMarkdownHasTheMainTableAndTheMachine(t *testing.T) {
 	r.Goals = Goals(r, nil)
 	md := Markdown(r)
 	for _, want := range []string{
-		"2 CPUs (nproc)", "24.00 GiB memory", "kernel 6.1.0", "Docker 20.10.24", "go1.26.8",
+		"from 2030-01-02 03:04 to 03:24 UTC", "2 CPUs (nproc)", "24.00 GiB memory", "kernel 6.1.0", "Docker 20.10.24", "go1.26.8",
 		"| classic range | 100 | 1.00 s | 41 (1, 40) | 3.00 s (0.10 s) | 0.70 s | 1 (1) | 3000 | 30000 |",
 		"| classic cooperative-sticky | 100 | 1.00 s | 1 (1, 0) | 0.15 s (0.10 s) |",
 		"30.0 s for 90", "## Goals", "**85%** median", "![settle](bench-settle.svg)",

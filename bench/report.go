@@ -105,8 +105,8 @@ func Markdown(r Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Feed fleet bench\n\n")
 	m := r.Machine
-	fmt.Fprintf(&b, "Run %s, %s wall. Machine: %d CPUs (nproc), %s memory, kernel %s%s, Docker %s (%s storage, cgroup %s), %s, librdkafka %s.\n\n",
-		m.Date.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second), m.CPUs, gib(m.MemoryBytes), m.Kernel,
+	fmt.Fprintf(&b, "Run from %s to %s UTC. Machine: %d CPUs (nproc), %s memory, kernel %s%s, Docker %s (%s storage, cgroup %s), %s, librdkafka %s.\n\n",
+		r.Started.UTC().Format("2006-01-02 15:04"), r.Finished.UTC().Format("15:04"), m.CPUs, gib(m.MemoryBytes), m.Kernel,
 		orEmpty(", "+m.OS, m.OS), m.Docker, orDash(m.DockerStorage), orDash(m.Cgroup), m.Go, orDash(m.Librdkafka))
 	c := r.Config
 	fmt.Fprintf(&b, "Ladder %v workers over %d partitions of `posts`, steady load %d posts/s (%.1f feed updates per post on average), throughput bursts of %d posts, %d containers started at once; session timeout %s, heartbeat %s. Command: `%s`%s.\n\n",
@@ -274,8 +274,8 @@ func Charts(r Report) map[string]string {
 	}
 	series := func(val func(c ComboResult, n int) float64, suffix string) []Series {
 		var out []Series
-		for _, c := range r.Combos {
-			s := Series{Name: c.Name + suffix}
+		for i, c := range r.Combos {
+			s := Series{Name: c.Name + suffix, Color: i + 1, Dashed: strings.Contains(suffix, "leave")}
 			for _, n := range ns {
 				s.Values = append(s.Values, val(c, n))
 			}

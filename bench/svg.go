@@ -8,9 +8,13 @@ import (
 )
 
 // Series is one line of a chart: a value per x category (NaN: no point).
+// Color is a 1-based index into the palette (0 picks by position); Dashed
+// draws a dashed line (a second measure of the same combination).
 type Series struct {
 	Name   string
 	Values []float64
+	Color  int
+	Dashed bool
 }
 
 // palette is colour-blind friendly (Okabe-Ito).
@@ -21,8 +25,8 @@ var palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#
 // series, and a legend. Missing values (NaN) break the line.
 func LineChart(title, xLabel, yLabel string, xs []string, series []Series) string {
 	const (
-		w, h                     = 720, 400
-		left, right, top, bottom = 70, 200, 40, 50
+		w, h                     = 820, 400
+		left, right, top, bottom = 70, 290, 40, 50
 	)
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	ymax := 0.0
@@ -65,11 +69,19 @@ func LineChart(title, xLabel, yLabel string, xs []string, series []Series) strin
 	fmt.Fprintf(&b, `<text transform="translate(16 %.1f) rotate(-90)" text-anchor="middle">%s</text>`+"\n", float64(top)+ph/2, html.EscapeString(yLabel))
 	// Lines.
 	for si, s := range series {
-		c := palette[si%len(palette)]
+		ci := si
+		if s.Color > 0 {
+			ci = s.Color - 1
+		}
+		c := palette[ci%len(palette)]
+		dash := ""
+		if s.Dashed {
+			dash = ` stroke-dasharray="6 4"`
+		}
 		var pts []string
 		flush := func() {
 			if len(pts) > 1 {
-				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", c, strings.Join(pts, " "))
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`+"\n", c, dash, strings.Join(pts, " "))
 			}
 			pts = nil
 		}
@@ -86,7 +98,7 @@ func LineChart(title, xLabel, yLabel string, xs []string, series []Series) strin
 		}
 		flush()
 		ly := top + 10 + 20*si
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", w-right+15, w-right+35, ly, ly, c)
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`+"\n", w-right+15, w-right+35, ly, ly, c, dash)
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", w-right+40, ly+4, html.EscapeString(s.Name))
 	}
 	b.WriteString("</svg>\n")

@@ -165,6 +165,9 @@ func run() int {
 				rep.Config.BarePosts, rep.Config.BarePartitions, rep.Config.BareRounds = prev.Config.BarePosts, prev.Config.BarePartitions, prev.Config.BareRounds
 			}
 			rep.Started = prev.Started
+			if rep.Machine.Librdkafka == "" {
+				rep.Machine.Librdkafka = prev.Machine.Librdkafka
+			}
 			rep.Config.CommandLine = prev.Config.CommandLine + "; then " + rep.Config.CommandLine
 		}
 	}
@@ -526,7 +529,7 @@ func notes(c combo, res bench.ComboResult, h history.History, rep *bench.Report)
 	if !ok || rb.CommitErrors == 0 {
 		return
 	}
-	rep.Notes = append(rep.Notes, fmt.Sprintf("%s, join at %d: workers printed %d failed commits during the rebalance (%s); a worker's commit is synchronous, so its poll loop waits for it.",
+	rep.Notes = append(rep.Notes, fmt.Sprintf("%s, one member joining %d: the workers printed %d failed commits during the rebalance (over the whole ladder: %s); a worker's commit is synchronous, so its poll loop waits for it.",
 		c.Name, top, rb.CommitErrors, commitErrorKinds(h)))
 }
 

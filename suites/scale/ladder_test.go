@@ -172,7 +172,7 @@ func LadderSpec(input func() LadderInput) bool {
 			ladder = time.Since(start)
 			GinkgoWriter.Printf("ladder of %d steps in %s\n", len(steps), ladder.Round(time.Second))
 			h, stopped = kit.DrainRead(ctx, st)
-			writeLadderReport(in.Combo, sc, steps, ladder, topUsage, h.Start)
+			writeLadderReport(in.Combo, sc, steps, ladder, topUsage, h)
 		}, NodeTimeout(30*time.Minute))
 
 		It("settles every step into a stable group of exactly the new fleet, every partition owned by one member", func() {
@@ -368,11 +368,12 @@ func printUsage(us []fixtures.Usage) {
 // writeLadderReport writes reports/scale-ladder-<combo>-<top>.json: every step's
 // timings relative to the stage's start, the wall time and the top's
 // resource use, for the lead's report.
-func writeLadderReport(c specs.Combination, sc kit.Scale, steps []step, wall time.Duration, top []fixtures.Usage, start time.Time) {
+func writeLadderReport(c specs.Combination, sc kit.Scale, steps []step, wall time.Duration, top []fixtures.Usage, h history.History) {
+	start := h.Start
 	type row struct {
 		Step     string  `json:"step"`
 		StartS   float64 `json:"start_s"`     // containers/signals: first to last
-		SettleS  float64 `json:"settle_s"`    // last container running (or signal) -> stable (-1: never)
+		SettleS  float64 `json:"settle_s"`    // last container running (or last signal) -> first settled snapshot (-1: never)
 		AtS      float64 `json:"at_s"`        // step began, relative to the stage's start
 		Changed  int     `json:"changed"`     // workers that joined, died or left
 		FleetNow int     `json:"fleet_after"` // members after the step
@@ -380,8 +381,11 @@ func writeLadderReport(c specs.Combination, sc kit.Scale, steps []step, wall tim
 	var rows []row
 	for _, s := range steps {
 		r := row{Step: s.label(), StartS: s.Acted.Sub(s.Began).Seconds(), SettleS: -1, AtS: s.Began.Sub(start).Seconds(), Changed: len(s.Changed), FleetNow: len(s.Members)}
-		if !s.Settled.IsZero() {
-			r.SettleS = s.Settled.Sub(s.Acted).Seconds()
+		// From the history (the observer's first settled snapshot), not
+		// from when the step's wait returned: a shrink's wait starts only
+		// after its containers are removed.
+		if after, ok := verify.FirstSettledWith(h, s.Began, s.Members); ok {
+			r.SettleS = max(after.At.Sub(s.Acted), 0).Seconds()
 		}
 		rows = append(rows, r)
 	}
