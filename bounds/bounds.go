@@ -44,6 +44,7 @@ type Bounds struct {
 	SlowDelay        time.Duration // that worker's per-post processing delay (> SlowMaxPoll; derived: SlowMaxPoll + 3s)
 	ReassignSlow     time.Duration // slow worker assigned -> its partitions owned by others (derived: SlowMaxPoll + 3s)
 	Rejoin           time.Duration // heal -> a cut-off or frozen worker owns partitions again (librdkafka reconnects with up to 10s backoff)
+	RejoinRefused    time.Duration // a KIP-848 static member killed and started again at once -> it owns partitions again (derived: SessionTimeout + 12s)
 	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
 	ScheduleDuration time.Duration // the seeded schedule spec's length
 	ScheduleQuiet    time.Duration // minimum quiet time between two faults of a schedule
@@ -78,6 +79,7 @@ func Defaults() Bounds {
 		SlowDelay:        10 * time.Second,
 		ReassignSlow:     7*time.Second + ReassignSlack,
 		Rejoin:           13 * time.Second,
+		RejoinRefused:    18 * time.Second,
 		BiteLag:          20,
 		ScheduleDuration: 50 * time.Second,
 		ScheduleQuiet:    8 * time.Second,
@@ -107,6 +109,7 @@ const (
 	EnvSlowDelay         = "CHAOS_SLOW_PROCESS_DELAY"
 	EnvReassignSlow      = "CHAOS_BOUND_REASSIGN_SLOW"
 	EnvRejoin            = "CHAOS_BOUND_REJOIN"
+	EnvRejoinRefused     = "CHAOS_BOUND_REJOIN_REFUSED"
 	EnvBiteLag           = "CHAOS_BITE_LAG"
 	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
 	EnvScheduleQuiet     = "CHAOS_SCHEDULE_QUIET"
@@ -144,6 +147,7 @@ var fields = []field{
 	{"SlowDelay", "slow_delay", EnvSlowDelay, "per-post delay of the slow-handler worker (> its max poll; default +3s)", func(b *Bounds) *time.Duration { return &b.SlowDelay }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + 3*time.Second }},
 	{"ReassignSlow", "reassign_slow", EnvReassignSlow, "slow worker assigned -> its partitions owned by others (default its max poll + 3s)", func(b *Bounds) *time.Duration { return &b.ReassignSlow }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + ReassignSlack }},
 	{"Rejoin", "rejoin", EnvRejoin, "heal -> the healed worker owns partitions again (reconnect backoff up to 10s + 3s)", func(b *Bounds) *time.Duration { return &b.Rejoin }, nil, nil},
+	{"RejoinRefused", "rejoin_refused", EnvRejoinRefused, "KIP-848 static member killed and started again at once -> it owns partitions again (refused until its old session expires; default session timeout + 12s of the worker's join backoff)", func(b *Bounds) *time.Duration { return &b.RejoinRefused }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 12*time.Second }},
 	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil},
 	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil},
 	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil},
@@ -157,7 +161,7 @@ var fields = []field{
 // (SessionTimeout + ReassignSlack) unless CHAOS_BOUND_REASSIGN is set; so do
 // the fault magnitudes marked "derived" on Bounds (LatencyBelow,
 // LatencyAbove, PauseShort, Outage, SlowMaxPoll, and from it SlowDelay and
-// ReassignSlow), each unless its own variable is set.
+// ReassignSlow, RejoinRefused), each unless its own variable is set.
 //
 // Every bad value is reported, all joined with errors.Join, each naming the
 // variable and the value (see Validate for the cross-field rules). On error

@@ -6,13 +6,12 @@
 // What the protocols make impossible, measured here and left out:
 //
 //   - A static member killed with SIGKILL and restarted within the session
-//     timeout under KIP-848 cannot rejoin: the coordinator answers
+//     timeout under KIP-848 cannot rejoin at once: the coordinator answers
 //     UNRELEASED_INSTANCE_ID while the old member's session lives (KIP-848;
 //     kfake's consumerJoin as Kafka's throwIfInstanceIdIsUnreleased), which
-//     librdkafka raises as a fatal error ("ConsumerGroupHeartbeat fatal
-//     error: Broker: The instance ID is still used by another member in the
-//     consumer group"), so the worker exits with code 1, and the old
-//     session's expiry rebalances the group.
+//     librdkafka raises as a fatal error of the consumer. The worker joins
+//     again with a new consumer, with backoff, until the old session has
+//     expired (a rebalance), and the refused-rejoin spec proves it.
 //   - A static cooperative-sticky member restarted in place rejoins with
 //     different subscription metadata (its owned partitions are gone with
 //     its process), so the coordinator rebalances (kfake's

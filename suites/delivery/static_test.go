@@ -10,9 +10,13 @@ import (
 // sends no LeaveGroup); the KIP-848 protocol after SIGTERM (a static leave,
 // member epoch -2, keeps its assignment reserved).
 //
-// Not registered, because the protocol makes them rebalance (see the
-// package comment): KIP-848 after SIGKILL, and classic cooperative-sticky.
+// KIP-848 after SIGKILL cannot come back without a rebalance (see the
+// package comment): StaticRefusedSpec proves the worker keeps trying while
+// refused and owns partitions again once the old session expires. Classic
+// cooperative-sticky is not registered: its rejoin rebalances (package
+// comment).
 var (
+	_ = specs.StaticRefusedSpec()
 	_ = specs.StaticRestartSpec(func() specs.StaticRestartInput {
 		return specs.StaticRestartInput{Combo: specs.ClassicRange, Signal: "KILL"}
 	})

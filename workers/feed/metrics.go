@@ -19,6 +19,8 @@ type Metrics struct {
 	Assigned    atomic.Int64 // rebalance events by kind
 	Revoked     atomic.Int64
 	Lost        atomic.Int64
+	// CommitFailures counts offset commits that failed (and were retried).
+	CommitFailures atomic.Int64
 
 	commit histogram // commit latency in seconds
 }
@@ -65,6 +67,7 @@ func (m *Metrics) Render(w io.Writer, g Gauges) {
 	counter("feedworker_records_consumed_total", "Post records consumed.", m.Consumed.Load())
 	counter("feedworker_feed_updates_produced_total", "Feed updates acknowledged by the broker.", m.Produced.Load())
 	counter("feedworker_dead_letters_total", "Poison posts sent to the dead-letter topic.", m.DeadLetters.Load())
+	counter("feedworker_commit_failures_total", "Offset commits that failed and were retried (e.g. during a rebalance).", m.CommitFailures.Load())
 
 	fmt.Fprintf(w, "# HELP feedworker_rebalances_total Rebalance callbacks by kind.\n# TYPE feedworker_rebalances_total counter\n")
 	fmt.Fprintf(w, "feedworker_rebalances_total{kind=\"assigned\"} %d\n", m.Assigned.Load())

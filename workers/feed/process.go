@@ -27,28 +27,16 @@ func (w *Worker) processPending() {
 // processAtLeastOnce fans the batch out, waits until every produced record is
 // acknowledged (producing failed ones again until they are, or until the
 // shutdown deadline), and commits per partition the prefix of posts that are
-// fully acknowledged.
+// fully acknowledged. A commit that fails keeps its offsets ready and is
+// retried (commitReady), so no acknowledged post waits for a later record
+// of its partition to be committed.
 func (w *Worker) processAtLeastOnce(msgs []*kafka.Message) {
 	b := newBatch(msgs, false)
 	w.fanOutBatch(b)
 	w.await(b)
 	w.deadLetterEvents(b)
-	offsets := b.nextOffsets()
-	if len(offsets) == 0 {
-		return
-	}
-	tps := w.topicPartitions(offsets)
-	start := time.Now()
-	_, err := w.consumer.CommitOffsets(tps)
-	w.metrics.ObserveCommit(time.Since(start))
-	if err != nil {
-		// Not fatal: the records stay uncommitted and are committed by a
-		// later batch, or re-read by the partition's next owner.
-		w.em.ErrorLimited("commit:"+errCode(err), 5*time.Second, fmt.Errorf("commit: %w", err),
-			map[string]string{"offsets": formatOffsets(offsets)})
-		return
-	}
-	w.noteCommitted(offsets)
+	w.ready.add(b.nextOffsets())
+	w.commitReady()
 }
 
 // fanOutBatch turns each post into records and hands them to the producer,

@@ -49,6 +49,7 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 		}
 		w.mu.Unlock()
 		w.metrics.Assigned.Add(1)
+		w.heldSince, w.rejoinWait = time.Time{}, 0
 		member, gen := w.refreshGroupMeta()
 		w.em.Emit(contract.Event{Event: contract.EventAssigned, Partitions: parts, MemberID: member, Generation: gen, Detail: proto})
 		w.refreshSnapshot(true)
@@ -59,6 +60,7 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 		member, gen := w.refreshGroupMeta()
 		if lost {
 			w.dropPending(parts)
+			w.ready.drop(parts)
 			w.commits.Flush(time.Now())
 			w.metrics.Lost.Add(1)
 			w.em.Emit(contract.Event{Event: contract.EventLost, Partitions: parts, MemberID: member, Generation: gen, Detail: proto})
@@ -67,6 +69,10 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 				w.processPending()
 			}
 			w.pending = nil // only non-empty after a fatal error
+			// A commit that failed earlier gets its last chance now; if it
+			// fails again the next owner re-reads those posts.
+			w.commitReady()
+			w.ready.drop(parts)
 			w.commits.Flush(time.Now())
 			w.metrics.Revoked.Add(1)
 			w.mu.Lock()

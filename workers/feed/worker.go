@@ -55,9 +55,17 @@ type Worker struct {
 
 	// Poll-goroutine state.
 	pending  []*kafka.Message // polled, not yet processed
+	ready    readyOffsets     // acknowledged, not yet committed (at-least-once)
 	commits  committedLog
 	fatal    error
 	lastSnap time.Time
+
+	// Joining again after UNRELEASED_INSTANCE_ID (rejoin.go).
+	heldSince      time.Time     // first refusal of the current join attempt; zero once assigned
+	rejoin         bool          // the consumer must be replaced before polling again
+	consumerClosed bool          // w.consumer was closed and not yet replaced
+	rejoinWait     time.Duration // the last backoff before joining again
+	incarnation    atomic.Int64  // bumped when a consumer is retired (rebalanceCallback)
 
 	mu sync.Mutex // guards st
 	st snapshot
@@ -146,7 +154,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	if w.fatal == nil {
-		if err := w.consumer.SubscribeTopics([]string{w.cfg.PostsTopic}, w.onRebalance); err != nil {
+		if err := w.consumer.SubscribeTopics([]string{w.cfg.PostsTopic}, w.rebalanceCallback()); err != nil {
 			w.fatal = fmt.Errorf("subscribe: %w", err)
 		}
 	}
@@ -155,6 +163,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 
 	for w.fatal == nil && ctx.Err() == nil {
+		if w.rejoin {
+			w.rejoinGroup(ctx)
+			continue
+		}
 		w.pollBatch(ctx)
 		if w.fatal == nil && len(w.pending) > 0 {
 			w.processPending()
@@ -200,8 +212,16 @@ func (w *Worker) shutdown() error {
 	w.commits.Flush(time.Now())
 	// Close leaves the group; librdkafka runs the final revoke callback from
 	// inside Close, which prints revoked.
-	if err := w.consumer.Close(); err != nil {
-		w.em.Error(fmt.Errorf("closing consumer: %w", err), nil)
+	// After a fatal error the close is bounded (librdkafka may never finish
+	// closing a KIP-848 consumer then; see retiredCloseWait).
+	switch {
+	case w.consumerClosed:
+	case w.fatal != nil:
+		w.retireConsumer(max(time.Until(time.Unix(0, w.stopAt.Load())), retiredCloseWait))
+	default:
+		if err := w.consumer.Close(); err != nil {
+			w.em.Error(fmt.Errorf("closing consumer: %w", err), nil)
+		}
 	}
 	w.commits.Flush(time.Now())
 	deadline := time.Unix(0, w.stopAt.Load()).Add(w.cfg.ShutdownTimeout * 2 / 10)
@@ -267,7 +287,7 @@ func (w *Worker) batchLimit() int {
 func (w *Worker) pollBatch(ctx context.Context) {
 	limit := w.batchLimit()
 	var windowEnd time.Time
-	for len(w.pending) < limit && w.fatal == nil && ctx.Err() == nil {
+	for len(w.pending) < limit && w.fatal == nil && !w.rejoin && ctx.Err() == nil {
 		timeout := idlePoll
 		if len(w.pending) > 0 {
 			timeout = time.Until(windowEnd)
@@ -292,6 +312,7 @@ func (w *Worker) pollBatch(ctx context.Context) {
 			w.onKafkaError(e, "consumer")
 		case nil:
 			if len(w.pending) == 0 {
+				w.retryCommits()
 				w.refreshSnapshot(false)
 			}
 		}
@@ -299,8 +320,14 @@ func (w *Worker) pollBatch(ctx context.Context) {
 }
 
 // onKafkaError handles an error event from a client: fatal ones stop the
-// worker, others are printed at most once per 5 s per error code.
+// worker, others are printed at most once per 5 s per error code. The
+// consumer's UNRELEASED_INSTANCE_ID, fatal to librdkafka, makes the worker
+// join again with a new consumer (instanceHeld).
 func (w *Worker) onKafkaError(e kafka.Error, client string) {
+	if client == "consumer" && e.Code() == kafka.ErrUnreleasedInstanceID {
+		w.instanceHeld(e)
+		return
+	}
 	if e.IsFatal() {
 		if w.fatal == nil {
 			w.fatal = w.classify(e)
