@@ -44,7 +44,6 @@ var _ = Describe("the whole fleet restarted one worker at a time (a rolling depl
 			}
 			kit.AwaitStable(ctx, st, all, kit.B.Stable)
 			kit.AwaitLagUnderSince(ctx, st, end, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 

@@ -78,7 +78,6 @@ var _ = Describe("a worker whose handler is slower than its max.poll.interval jo
 			heal = kit.Heal(ctx, st, slow)
 			kit.AwaitStable(ctx, st, all, 2*kit.B.Reassign)
 			kit.AwaitLagUnderSince(ctx, st, heal, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 

@@ -149,16 +149,3 @@ func AwaitLagUnderSince(ctx context.Context, st *fixtures.Stage, since time.Time
 		return l.Lag() <= B.LagThreshold, fmt.Sprintf("lag %d", l.Lag())
 	})
 }
-
-// RunOn keeps the load running for a couple of seconds after the group has
-// recovered, before a spec drains: every partition then receives posts
-// after the last rebalance. The feed worker does not retry a commit that
-// failed during a rebalance (ILLEGAL_GENERATION while a cooperative
-// rebalance completes); it relies on the partition's next batch to commit
-// past it, so a partition that received nothing more would keep its last
-// processed posts uncommitted and the drain's zero-lag wait would time out
-// on a liveness gap of the worker, not on the fault under test.
-func RunOn(ctx context.Context, st *fixtures.Stage) {
-	GinkgoHelper()
-	SteadyFor(ctx, st, time.Now(), 2*time.Second)
-}

@@ -115,7 +115,6 @@ func EvictSpec(input func() EvictInput) bool {
 				}
 			}
 			kit.AwaitLagUnderSince(ctx, st, heal, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 

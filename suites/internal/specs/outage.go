@@ -98,7 +98,6 @@ func OutageSpec(input func() OutageInput) bool {
 			GinkgoWriter.Printf("%s held for %s\n", fault.Name(), heal.Sub(injected).Round(10*time.Millisecond))
 			kit.AwaitStable(ctx, st, all, kit.B.Stable)
 			kit.AwaitLagUnderSince(ctx, st, heal, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 

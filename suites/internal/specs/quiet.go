@@ -69,7 +69,6 @@ func QuietSpec(input func() QuietInput) bool {
 			kit.Watch(ctx, st, heal, kit.B.SessionTimeout)
 			watched = time.Now()
 			kit.AwaitLagUnderSince(ctx, st, heal, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 

@@ -228,7 +228,6 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 			if n := len(runs); n > 0 {
 				kit.AwaitLagUnderSince(ctx, st, runs[n-1].healed, 2*kit.B.Recovery)
 			}
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(in.timeout()))
 

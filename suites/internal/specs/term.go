@@ -54,7 +54,6 @@ func TermSpec(input func() TermInput) bool {
 			exited = time.Now()
 			kit.AwaitStable(ctx, st, kit.Without(all, victim), kit.B.Reassign)
 			kit.AwaitLagUnderSince(ctx, st, exited, 2*kit.B.Recovery)
-			kit.RunOn(ctx, st)
 			h = kit.Drain(ctx, st)
 		}, NodeTimeout(5*time.Minute))
 
