@@ -68,17 +68,7 @@ var _ = Describe("the whole fleet restarted one worker at a time (a rolling depl
 			kit.Check(st, roll.Name(), results...)
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, roll.Name(), verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update", func() {
-			kit.Check(st, roll.Name(), verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, roll.Name(), verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: roll.Name()} })
 
 		It("brings lag back under its threshold within the recovery bound after the deploy", func() {
 			kit.Measured("rolling deploy", roll.Name(), end.Sub(began), time.Duration(len(roll.Log.Steps()))*(kit.B.Shutdown+kit.B.Reassign))

@@ -101,17 +101,7 @@ var _ = Describe("a worker whose handler is slower than its max.poll.interval jo
 			Expect(maxPollReported(evs)).To(BeTrue(), "%s printed no max.poll error; its error and lost events:\n%s", slow.ID, strings.Join(errs, "\n"))
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, slow.Name(), verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update", func() {
-			kit.Check(st, slow.Name(), verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards, though the slow worker commits after losing its partitions", func() {
-			kit.Check(st, slow.Name(), verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: slow.Name()} })
 
 		It("brings lag back under its threshold within the recovery bound after the slow worker is gone", func() {
 			kit.Check(st, slow.Name(), verify.LagRecovered(h, heal, kit.B.LagThreshold, kit.B.Recovery))

@@ -264,17 +264,7 @@ func LadderSpec(input func() LadderInput) bool {
 			kit.Check(st, "sigkill-many", verify.Reassigned(h, killedAt, victims, kit.B.Reassign))
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, "scale", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update over the whole ladder", func() {
-			kit.Check(st, "scale", verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, "scale", verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "scale"} })
 
 		It("commits every post once the load stops (lag back to zero)", func() {
 			kit.Check(st, "scale", verify.LagRecovered(h, stopped, 0, kit.B.Drain))

@@ -11,6 +11,7 @@ import (
 	"github.com/streamsocial/feedchaos/chaos"
 	"github.com/streamsocial/feedchaos/fixtures"
 	"github.com/streamsocial/feedchaos/history"
+	"github.com/streamsocial/feedchaos/verify"
 )
 
 // Role targeting: the catalogue's faults act on a worker, the worker that
@@ -147,5 +148,33 @@ func AwaitLagUnderSince(ctx context.Context, st *fixtures.Stage, since time.Time
 			return false, "no lag sample since the mark"
 		}
 		return l.Lag() <= B.LagThreshold, fmt.Sprintf("lag %d", l.Lag())
+	})
+}
+
+// Scene is what a scenario's BeforeAll leaves for its Its: the stage, the
+// drained history and the name of the fault, for reports.
+type Scene struct {
+	St    *fixtures.Stage
+	H     history.History
+	Fault string
+}
+
+// KeepsTheData registers the three data-safety invariants every scenario
+// states, one It each: "never lets two members own one partition", "loses
+// no feed update", "never moves a committed offset backwards". scene is
+// called when the Its run, after BeforeAll has set the stage and drained
+// the history. Call it inside the scenario's Ordered container.
+func KeepsTheData(scene func() Scene) {
+	It("never lets two members own one partition", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.ExclusiveOwnership(s.H, time.Time{}, time.Time{}))
+	})
+	It("loses no feed update", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.NoLostUpdates(s.H, s.St.Graph))
+	})
+	It("never moves a committed offset backwards", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.CommittedMonotonic(s.H))
 	})
 }

@@ -178,16 +178,7 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 			Expect(exitCode).To(BeEquivalentTo(contract.ExitOK), "exit code of %s", leaver)
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, "assignor", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "assignor"} })
 
-		It("loses no feed update", func() {
-			kit.Check(st, "assignor", verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, "assignor", verify.CommittedMonotonic(h))
-		})
 	})
 }

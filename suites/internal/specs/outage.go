@@ -109,17 +109,7 @@ func OutageSpec(input func() OutageInput) bool {
 			kit.Check(st, fault.Name(), verify.Reassigned(h, up, nil, reform()))
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, fault.Name(), verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update (nothing the broker acknowledged is gone)", func() {
-			kit.Check(st, fault.Name(), verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, fault.Name(), verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
 
 		It(fmt.Sprintf("brings lag back under its threshold within the recovery bound after %s", from), func() {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, up, kit.B.LagThreshold, kit.B.Recovery))

@@ -80,17 +80,7 @@ func QuietSpec(input func() QuietInput) bool {
 			kit.Check(st, fault.Name(), verify.NoRebalance(h, stable, watched))
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, fault.Name(), verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update", func() {
-			kit.Check(st, fault.Name(), verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, fault.Name(), verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
 
 		It("brings lag back under its threshold within the recovery bound after the heal", func() {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, heal, kit.B.LagThreshold, kit.B.Recovery))

@@ -271,17 +271,7 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 			kit.Check(st, "schedule", results...)
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, "schedule", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update", func() {
-			kit.Check(st, "schedule", verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, "schedule", verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "schedule"} })
 
 		if in.Combo.ExactlyOnce() {
 			It("delivers every feed update exactly once", func() {

@@ -153,16 +153,7 @@ func StaticRestartSpec(input func() StaticRestartInput) bool {
 			})
 		}
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, FaultStaticRestart, verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: FaultStaticRestart} })
 
-		It("loses no feed update", func() {
-			kit.Check(st, FaultStaticRestart, verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, FaultStaticRestart, verify.CommittedMonotonic(h))
-		})
 	})
 }

@@ -83,17 +83,7 @@ func TermSpec(input func() TermInput) bool {
 			kit.Check(st, "sigterm", verify.Reassigned(h, injected, []string{victim}, kit.B.ReassignGraceful))
 		})
 
-		It("never lets two members own one partition", func() {
-			kit.Check(st, "sigterm", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
-		})
-
-		It("loses no feed update", func() {
-			kit.Check(st, "sigterm", verify.NoLostUpdates(h, st.Graph))
-		})
-
-		It("never moves a committed offset backwards", func() {
-			kit.Check(st, "sigterm", verify.CommittedMonotonic(h))
-		})
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "sigterm"} })
 
 		It("brings lag back under its threshold within the recovery bound after the exit", func() {
 			kit.Check(st, "sigterm", verify.LagRecovered(h, exited, kit.B.LagThreshold, kit.B.Recovery))
