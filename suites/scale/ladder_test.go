@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/streamsocial/feedchaos/bench"
+	"github.com/streamsocial/feedchaos/bounds"
 	"github.com/streamsocial/feedchaos/chaos"
 	"github.com/streamsocial/feedchaos/fixtures"
 	"github.com/streamsocial/feedchaos/history"
@@ -22,7 +23,7 @@ import (
 )
 
 // LadderInput is one run of the ladder: how the fleet consumes. The sizes,
-// load and bounds come from kit.Scale (CHAOS_SCALE_*), read inside the spec.
+// load and bounds come from bounds.Scale (CHAOS_SCALE_*), read inside the spec.
 type LadderInput struct {
 	Combo  specs.Combination
 	Labels []string
@@ -49,9 +50,9 @@ func (s step) label() string {
 }
 
 // LadderSpec registers the ladder for one combination: a posts topic with
-// kit.Scale.Partitions partitions under steady load; the fleet grows
-// through kit.Scale.Ladder (1 -> 2 -> 5 -> 10 -> 25 -> 50 -> 100 by
-// default), loses kit.Scale.Kill workers at once at the top (SIGKILL), and
+// bounds.Scale.Partitions partitions under steady load; the fleet grows
+// through bounds.Scale.Ladder (1 -> 2 -> 5 -> 10 -> 25 -> 50 -> 100 by
+// default), loses bounds.Scale.Kill workers at once at the top (SIGKILL), and
 // shrinks back through the same sizes by SIGTERM. At every step the group
 // must settle with every partition owned once, stay as balanced as the
 // assignor promises, and recover its lag; over the whole ladder nothing may
@@ -62,7 +63,7 @@ func LadderSpec(input func() LadderInput) bool {
 	text := fmt.Sprintf("a fleet scaled from one worker to a hundred and back under steady load (%s)", in.Combo)
 	return Describe(text, Ordered, ContinueOnFailure, Serial, Label(labels...), func() {
 		var (
-			sc        kit.Scale
+			sc        bounds.Scale
 			st        *fixtures.Stage
 			steps     []step
 			victims   []string
@@ -276,9 +277,9 @@ func LadderSpec(input func() LadderInput) bool {
 			for _, u := range topUsage {
 				total += u.Mem
 			}
-			GinkgoWriter.Printf("memory of %d containers at the top: %s (budget %s)\n", len(topUsage), kit.FormatBytes(total), kit.FormatBytes(sc.Memory))
-			AddReportEntry("memory", fmt.Sprintf("%s for %d containers (budget %s)", kit.FormatBytes(total), len(topUsage), kit.FormatBytes(sc.Memory)), ReportEntryVisibilityAlways)
-			Expect(total).To(BeNumerically("<=", sc.Memory), "workers and proxies at the top use %s", kit.FormatBytes(total))
+			GinkgoWriter.Printf("memory of %d containers at the top: %s (budget %s)\n", len(topUsage), bounds.FormatBytes(total), bounds.FormatBytes(sc.Memory))
+			AddReportEntry("memory", fmt.Sprintf("%s for %d containers (budget %s)", bounds.FormatBytes(total), len(topUsage), bounds.FormatBytes(sc.Memory)), ReportEntryVisibilityAlways)
+			Expect(total).To(BeNumerically("<=", sc.Memory), "workers and proxies at the top use %s", bounds.FormatBytes(total))
 		})
 
 		It("runs the whole ladder within its wall-time budget", func() {
@@ -350,7 +351,7 @@ func printUsage(us []fixtures.Usage) {
 	for _, r := range []string{fixtures.RoleWorker, fixtures.RoleProxy} {
 		if a := by[r]; a != nil {
 			GinkgoWriter.Printf("%-6s x%d: memory %s (mean %s), CPU %.2f cores (mean %.3f)\n", r, a.n,
-				kit.FormatBytes(a.mem), kit.FormatBytes(a.mem/uint64(a.n)), a.cores, a.cores/float64(a.n))
+				bounds.FormatBytes(a.mem), bounds.FormatBytes(a.mem/uint64(a.n)), a.cores, a.cores/float64(a.n))
 		}
 	}
 }
@@ -358,7 +359,7 @@ func printUsage(us []fixtures.Usage) {
 // writeLadderReport writes reports/scale-ladder-<combo>-<top>.json: every step's
 // timings relative to the stage's start, the wall time and the top's
 // resource use, for the lead's report.
-func writeLadderReport(c specs.Combination, sc kit.Scale, steps []step, wall time.Duration, top []fixtures.Usage, h history.History) {
+func writeLadderReport(c specs.Combination, sc bounds.Scale, steps []step, wall time.Duration, top []fixtures.Usage, h history.History) {
 	start := h.Start
 	type row struct {
 		Step     string  `json:"step"`

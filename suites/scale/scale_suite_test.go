@@ -7,7 +7,7 @@
 // The ladder starts up to a hundred workers and their proxies on one
 // machine, so it is Serial (no other spec of this run beside it) and has
 // its own label: `--label-filter=ladder` selects it, `!ladder` leaves it
-// out. Its configuration is kit.Scale (CHAOS_SCALE_*).
+// out. Its configuration is bounds.Scale (CHAOS_SCALE_*).
 package scale
 
 import (

@@ -1,4 +1,4 @@
-package kit
+package bounds
 
 import (
 	"strings"
