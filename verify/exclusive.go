@@ -25,12 +25,7 @@ import (
 // "no-observations" when the window holds no error-free snapshot.
 func ExclusiveOwnership(h history.History, from, to time.Time) Result {
 	const check = CheckExclusiveOwnership
-	var snaps []history.GroupSnapshot
-	for _, s := range validSnapshots(h) {
-		if inWindow(s.At, from, to) {
-			snaps = append(snaps, s)
-		}
-	}
+	snaps := snapshotsIn(h, from, to)
 	win := window(h.Start, from, to)
 	if len(snaps) == 0 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("no error-free group snapshot in %s (%d recorded), so ownership cannot be judged.", win, len(h.Snapshots)), time.Time{}, nil, 0)

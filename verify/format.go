@@ -94,6 +94,18 @@ func validSnapshots(h history.History) []history.GroupSnapshot {
 	return out
 }
 
+// snapshotsIn returns the error-free snapshots with from <= At <= to (a
+// zero from or to is unbounded), in time order.
+func snapshotsIn(h history.History, from, to time.Time) []history.GroupSnapshot {
+	var out []history.GroupSnapshot
+	for _, s := range validSnapshots(h) {
+		if inWindow(s.At, from, to) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // inWindow reports from <= t <= to; a zero from or to is unbounded.
 func inWindow(t, from, to time.Time) bool {
 	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to))

@@ -29,12 +29,7 @@ import (
 // that was unsettled before from.
 func NoRebalance(h history.History, from, to time.Time) Result {
 	const check = CheckNoRebalance
-	var snaps []history.GroupSnapshot
-	for _, s := range validSnapshots(h) {
-		if inWindow(s.At, from, to) {
-			snaps = append(snaps, s)
-		}
-	}
+	snaps := snapshotsIn(h, from, to)
 	win := window(h.Start, from, to)
 	if len(snaps) < 2 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("the group should not rebalance in %s; only %d error-free snapshots there (%d recorded), too few to see a change.", win, len(snaps), len(h.Snapshots)), time.Time{}, nil, 0)

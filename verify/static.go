@@ -41,12 +41,7 @@ const (
 // error-free snapshots or worker is not a member in the first one.
 func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 	const check = CheckStaticRejoin
-	var snaps []history.GroupSnapshot
-	for _, s := range validSnapshots(h) {
-		if inWindow(s.At, from, to) {
-			snaps = append(snaps, s)
-		}
-	}
+	snaps := snapshotsIn(h, from, to)
 	win := window(h.Start, from, to)
 	if len(snaps) < 2 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%s should rejoin without a rebalance in %s; only %d error-free snapshots there, too few to see a change.", worker, win, len(snaps)), time.Time{}, nil, 0)
