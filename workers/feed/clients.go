@@ -65,6 +65,10 @@ func (c Config) ProducerConfig() *kafka.ConfigMap {
 		// A delivery that has not succeeded in this long is reported as
 		// failed and retried by the worker (never committed past).
 		"message.timeout.ms": int(DeliveryTimeout.Milliseconds()),
+		// Delivery reports carry only the record's Opaque (its recRef) and
+		// its error: the worker re-reads a failed record from its batch, so
+		// confluent-kafka-go need not copy each key and value back into Go.
+		"go.delivery.report.fields": "none",
 	}
 	if c.ExactlyOnce() {
 		m["transactional.id"] = c.TransactionalID()

@@ -51,10 +51,11 @@ func (f *Fanout) now() time.Time {
 // offset, and the raw bytes.
 func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Result {
 	var p contract.Post
+	var err error
 	reason := ""
 	if len(bytes.TrimSpace(value)) == 0 {
 		reason = "empty value"
-	} else if err := json.Unmarshal(value, &p); err != nil {
+	} else if p, err = decodePost(value); err != nil { // json.Unmarshal's post and error
 		reason = "invalid post JSON: " + err.Error()
 	} else if p.ID == "" {
 		reason = "post has no post_id"
@@ -76,19 +77,40 @@ func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Resul
 
 	followers, _ := f.Graph.Followers(p.Author)
 	recs := make([]Record, 0, len(followers))
-	at := f.now()
-	for _, fo := range followers {
-		u := contract.FeedUpdate{
-			PostID:          p.ID,
-			Author:          p.Author,
-			Follower:        fo,
-			Worker:          f.Worker,
-			SourcePartition: partition,
-			SourceOffset:    offset,
-			ProducedAt:      at,
+	u := contract.FeedUpdate{
+		PostID:          p.ID,
+		Author:          p.Author,
+		Worker:          f.Worker,
+		SourcePartition: partition,
+		SourceOffset:    offset,
+		ProducedAt:      f.now(),
+	}
+	t, ok := newUpdateTemplate(u)
+	if !ok {
+		// Not encodable (a clock beyond year 9999): do what json.Marshal
+		// does, record by record, as before the template existed.
+		for _, fo := range followers {
+			u.Follower = fo
+			v, _ := json.Marshal(u)
+			recs = append(recs, Record{Topic: f.FeedTopic, Key: []byte(strconv.Itoa(fo)), Value: v})
 		}
-		v, _ := json.Marshal(u)
-		recs = append(recs, Record{Topic: f.FeedTopic, Key: []byte(strconv.Itoa(fo)), Value: v})
+		return Result{Post: p, Records: recs}
+	}
+	// One allocation for all the values and one for all the keys; each
+	// record's slices are capped so that nothing appending to one can
+	// overwrite the next.
+	vsize, ksize := 0, 0
+	for _, fo := range followers {
+		vsize += t.size(fo)
+		ksize += decimalLen(fo)
+	}
+	vals := make([]byte, 0, vsize)
+	keys := make([]byte, 0, ksize)
+	for _, fo := range followers {
+		v0, k0 := len(vals), len(keys)
+		vals = t.appendUpdate(vals, fo)
+		keys = strconv.AppendInt(keys, int64(fo), 10)
+		recs = append(recs, Record{Topic: f.FeedTopic, Key: keys[k0:len(keys):len(keys)], Value: vals[v0:len(vals):len(vals)]})
 	}
 	return Result{Post: p, Records: recs}
 }

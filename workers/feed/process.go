@@ -52,18 +52,23 @@ func (w *Worker) fanOutBatch(b *batch) {
 			return
 		}
 		res := w.fan.Process(m.TopicPartition.Partition, int64(m.TopicPartition.Offset), m.Key, m.Value)
-		b.mu.Lock()
-		b.posts[i].res = res
-		b.mu.Unlock()
+		// One recRef slice per post (not one allocation per record), and the
+		// post's whole count of records added under one lock before the
+		// first is produced: delivery reports only ever decrement it.
+		refs := make([]recRef, 0, len(res.Records))
 		for j, r := range res.Records {
 			if w.cfg.Bug == contract.BugDropUpdates && r.Topic == w.cfg.FeedTopic && w.dropCount.Add(1)%7 == 0 {
 				continue // the deliberate bug: this update is never produced
 			}
-			b.mu.Lock()
-			b.posts[i].pending++
-			b.outstanding++
-			b.mu.Unlock()
-			w.produce(b, &recRef{b: b, post: i, rec: j})
+			refs = append(refs, recRef{b: b, post: i, rec: j})
+		}
+		b.mu.Lock()
+		b.posts[i].res = res
+		b.posts[i].pending += len(refs)
+		b.outstanding += len(refs)
+		b.mu.Unlock()
+		for k := range refs {
+			w.produce(b, &refs[k])
 		}
 		b.mu.Lock()
 		b.posts[i].processed = true
@@ -91,10 +96,9 @@ func (w *Worker) sleep(d time.Duration) bool {
 // it waits for acknowledgements to drain it; any other error counts as a
 // failed delivery of that record (retried or failing its post).
 func (w *Worker) produce(b *batch, ref *recRef) {
-	r := b.posts[ref.post].res.Records[ref.rec]
-	topic := r.Topic
+	r := &b.posts[ref.post].res.Records[ref.rec] // stable: Records is never appended to once produced
 	msg := &kafka.Message{
-		TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
+		TopicPartition: kafka.TopicPartition{Topic: &r.Topic, Partition: kafka.PartitionAny},
 		Key:            r.Key,
 		Value:          r.Value,
 		Opaque:         ref,

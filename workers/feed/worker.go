@@ -102,7 +102,7 @@ func New(cfg Config, out io.Writer) (*Worker, error) {
 		cfg: cfg,
 		em:  em,
 		fan: &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic},
-		dch: make(chan kafka.Event, 4096),
+		dch: make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
 		st:  snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},
 	}
 	w.commits = committedLog{em: em, every: time.Second}
