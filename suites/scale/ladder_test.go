@@ -119,7 +119,7 @@ func LadderSpec(input func() LadderInput) bool {
 				settled = !s.Settled.IsZero()
 				if settled {
 					kit.AwaitLagUnderSince(ctx, st, s.Settled, 2*kit.B.Recovery)
-					began, signalled := kit.Shrink(ctx, st, ids)
+					began, signalled := kit.Shrink(ctx, st, ids, sc.StepSettle)
 					s := step{Kind: "leave", Probe: true, From: from + 1, To: from, Changed: ids, Members: st.Fleet.IDs(), Began: began, Acted: signalled}
 					s.Settled, _ = kit.SettleWithin(ctx, st, s.Members, 2*sc.StepSettle)
 					steps = append(steps, s)
@@ -161,7 +161,7 @@ func LadderSpec(input func() LadderInput) bool {
 				for _, w := range ws[size:] {
 					gone = append(gone, w.ID())
 				}
-				began, signalled := kit.Shrink(ctx, st, gone)
+				began, signalled := kit.Shrink(ctx, st, gone, sc.StepSettle)
 				s := step{Kind: "leave", From: len(ws), To: size, Changed: gone, Members: st.Fleet.IDs(), Began: began, Acted: signalled}
 				s.Settled, _ = kit.SettleWithin(ctx, st, s.Members, 2*sc.StepSettle)
 				steps = append(steps, s)
