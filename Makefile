@@ -59,7 +59,7 @@ test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
 chaos: images ## every chaos suite on the embedded broker; writes reports/ and artifacts/
 	@mkdir -p $(REPORTS)
 	@start=$$(date +%s); trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m --label-filter='!soak && !scale' ./suites; rc=$$?; \
+	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m --label-filter='!soak && !ladder' ./suites; rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
 	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS); \
 	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
