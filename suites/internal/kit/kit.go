@@ -52,6 +52,10 @@ func Setup(name string) bool {
 		data, _ := json.Marshal(imgs)
 		return data
 	}, func(data []byte) {
+		// Every parallel process, not only the first, must run without
+		// testcontainers' reaper (its image cannot be pulled here) whether
+		// or not the Makefile exported TESTCONTAINERS_RYUK_DISABLED.
+		Expect(fixtures.PrepareEnvironment()).To(Succeed())
 		Expect(json.Unmarshal(data, &images)).To(Succeed())
 		var err error
 		B, err = bounds.FromEnv(os.Getenv)
