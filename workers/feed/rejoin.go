@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/streamsocial/feedchaos/workers/contract"
 )
 
 // rejoinBackoff is how long the worker first waits before joining again
@@ -60,14 +62,26 @@ const retiredCloseWait = 2 * time.Second
 
 // rejoinGroup replaces the consumer (unusable after a fatal error) with a
 // new one and subscribes again after a backoff that starts at
-// rejoinBackoff and doubles up to 8 s. Nothing is assigned while the
-// instance id is refused, so there is nothing to commit or drop. If ctx
+// rejoinBackoff and doubles up to 8 s. If ctx
 // ends during the wait, no new consumer is made and consumerClosed tells
 // shutdown so. Poll goroutine only (the HTTP handlers never touch the
 // consumer).
 func (w *Worker) rejoinGroup(ctx context.Context) {
 	w.rejoin = false
 	w.retireConsumer(retiredCloseWait)
+	// Normally nothing is assigned when the join is refused; should a
+	// refusal ever come with partitions held, they are lost with the old
+	// consumer: nothing more is committed for them.
+	w.mu.Lock()
+	held := sortedPartitions(w.st.assigned)
+	w.st.assigned = map[int32]bool{}
+	w.mu.Unlock()
+	if len(held) > 0 {
+		w.dropPending(held)
+		w.ready.drop(held)
+		w.metrics.Lost.Add(1)
+		w.em.Emit(contract.Event{Event: contract.EventLost, Partitions: held, Detail: map[string]string{"reason": "consumer replaced after UNRELEASED_INSTANCE_ID"}})
+	}
 	w.rejoinWait = min(max(2*w.rejoinWait, rejoinBackoff), 8*time.Second)
 	t := time.NewTimer(w.rejoinWait)
 	defer t.Stop()
