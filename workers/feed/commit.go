@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
 // Commit retry backoff: the first retry after a failed commit waits
@@ -87,25 +89,124 @@ func (r *readyOffsets) drop(parts []int32) {
 	}
 }
 
-// commitReady commits the ready offsets of the partitions still assigned,
-// synchronously. On failure they stay ready and a retry is armed; the error
-// is printed (at most once per 5 s per code) and counted. Poll goroutine
-// only.
+// commitWait bounds how long the revoke callback waits for an offset commit
+// (the one in flight, then its own). Past it the revoked partitions are
+// given up without their last offsets committed: the next owner re-reads
+// those posts (duplicates, never a loss).
+const commitWait = 10 * time.Second
+
+// commitResult is the outcome of one offset commit, sent by its goroutine.
+type commitResult struct {
+	offsets map[int32]int64
+	res     []kafka.TopicPartition
+	err     error
+	start   time.Time
+	d       time.Duration
+}
+
+// commitReady starts committing the ready offsets of the partitions still
+// assigned, unless a commit is still in flight (the offsets that became
+// ready meanwhile go with the next one). Poll goroutine only.
+//
+// Commits run on their own goroutine (librdkafka's commit is thread-safe
+// and waits on a queue of its own) so that the poll loop keeps polling,
+// processing and producing while one is in flight. This matters during a
+// classic-protocol rebalance: the coordinator answers requests on a
+// connection in order, and the member's JoinGroup is held there until the
+// group has rejoined, so an OffsetCommit sent meanwhile is answered only
+// after it, with ILLEGAL_GENERATION. A synchronous commit there stopped
+// every partition of the worker, including those that do not move, for
+// the whole join phase.
+//
+// At most one commit is in flight, and the ready offsets only grow per
+// partition, so commits never move a partition backwards. Only
+// acknowledged offsets are ever ready (at-least-once).
 func (w *Worker) commitReady() {
+	if w.inflight != nil && !w.reapCommit(0) {
+		return
+	}
+	w.startCommit()
+}
+
+// startCommit starts a commit of the ready offsets of the assigned
+// partitions on a goroutine; none may be in flight. Poll goroutine only.
+func (w *Worker) startCommit() {
 	offsets := w.ready.forAssigned(w.isAssigned)
 	if len(offsets) == 0 {
 		return
 	}
-	start := time.Now()
-	res, err := w.consumer.CommitOffsets(w.topicPartitions(offsets))
-	w.metrics.ObserveCommit(time.Since(start))
+	w.inflight = offsets
+	c, tps := w.consumer, w.topicPartitions(offsets)
+	go func() {
+		start := time.Now()
+		res, err := c.CommitOffsets(tps)
+		w.commitDone <- commitResult{offsets: offsets, res: res, err: err, start: start, d: time.Since(start)}
+	}()
+}
+
+// reapCommit waits up to d for the commit in flight (not at all for d == 0,
+// without bound for d < 0) and applies its outcome. It reports whether no
+// commit is in flight any more. Poll goroutine only.
+func (w *Worker) reapCommit(d time.Duration) bool {
+	if w.inflight == nil {
+		return true
+	}
+	var r commitResult
+	switch {
+	case d == 0:
+		select {
+		case r = <-w.commitDone:
+		default:
+			return false
+		}
+	case d < 0:
+		r = <-w.commitDone
+	default:
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case r = <-w.commitDone:
+		case <-t.C:
+			return false
+		}
+	}
+	w.inflight = nil
+	w.commitFinished(r)
+	return true
+}
+
+// commitAndWait commits the ready offsets and waits for the outcome, each
+// wait (for the commit in flight, then for this one) bounded by d (see
+// reapCommit). It reports whether no commit is left in flight. Poll
+// goroutine only (the revoke callback, shutdown).
+func (w *Worker) commitAndWait(d time.Duration) bool {
+	if !w.reapCommit(d) {
+		return false
+	}
+	w.startCommit()
+	return w.reapCommit(d)
+}
+
+// commitFinished applies a commit's outcome. Offsets of partitions no
+// longer assigned (lost while the commit was in flight) are ignored: they
+// were dropped from ready already. On failure the offsets stay ready and a
+// retry is armed; the error is printed (at most once per 5 s per code) and
+// counted.
+func (w *Worker) commitFinished(r commitResult) {
+	w.metrics.ObserveCommit(r.d)
+	err := r.err
 	if err == nil {
 		// A partition-level error fails that partition only.
-		done := maps.Clone(offsets)
-		for _, tp := range res {
+		done := maps.Clone(r.offsets)
+		for _, tp := range r.res {
 			if tp.Error != nil {
 				delete(done, tp.Partition)
 				err = tp.Error
+			}
+		}
+		for p := range done {
+			if !w.isAssigned(p) {
+				delete(done, p)
 			}
 		}
 		w.ready.succeeded(done)
@@ -113,16 +214,20 @@ func (w *Worker) commitReady() {
 			w.noteCommitted(done)
 		}
 	}
+	if w.trace != nil {
+		w.trace("commit", r.start, r.d, err)
+	}
 	if err != nil {
 		w.ready.failed(time.Now())
 		w.metrics.CommitFailures.Add(1)
 		w.em.ErrorLimited("commit:"+errCode(err), 5*time.Second,
 			fmt.Errorf("commit failed, retrying in %s: %w", w.ready.backoff, err),
-			map[string]string{"offsets": formatOffsets(offsets)})
+			map[string]string{"offsets": formatOffsets(r.offsets)})
 	}
 }
 
-// retryCommits retries a failed commit once its backoff is over.
+// retryCommits retries a failed commit once its backoff is over (commitReady
+// does nothing while one is in flight).
 func (w *Worker) retryCommits() {
 	if w.ready.due(time.Now()) {
 		w.commitReady()

@@ -18,9 +18,10 @@ import (
 //     EAGER, where the event carries the whole new assignment). Prints
 //     assigned with exactly the partitions of the event.
 //   - Revoked, not lost: w.pending is processed and committed first (the
-//     whole of it: under EAGER every partition is revoked anyway), the last
-//     commit is printed, then revoked with the revoked partitions and their
-//     last committed offsets, then the partitions are unassigned.
+//     whole of it: under EAGER every partition is revoked anyway), after
+//     the commit in flight if any; the last commit is printed, then
+//     revoked with the revoked partitions and their last committed
+//     offsets, then the partitions are unassigned.
 //   - Revoked and AssignmentLost(): the partitions may already belong to
 //     someone else, so nothing is committed for them: their pending records
 //     are dropped (the next owner re-reads them from the last commit), and
@@ -69,9 +70,15 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 				w.processPending()
 			}
 			w.pending = nil // only non-empty after a fatal error
-			// A commit that failed earlier gets its last chance now; if it
-			// fails again the next owner re-reads those posts.
-			w.commitReady()
+			// The commit in flight is awaited, then the ready offsets are
+			// committed (a commit that failed earlier gets its last chance
+			// now); if that fails or takes over commitWait, the next owner
+			// re-reads those posts. The coordinator does not hold a commit
+			// here: no JoinGroup is outstanding while the callback runs
+			// (classic: it runs after SyncGroup under COOPERATIVE, before
+			// the JoinGroup under EAGER; KIP-848 has no long-polled
+			// request).
+			w.commitAndWait(commitWait)
 			w.ready.drop(parts)
 			w.commits.Flush(time.Now())
 			w.metrics.Revoked.Add(1)

@@ -108,6 +108,14 @@ func (w *Worker) retireConsumer(bound time.Duration) {
 	old := w.consumer
 	w.incarnation.Add(1) // disarms old's rebalance callback
 	w.consumerClosed = true
+	// A commit still in flight on old (it fails at once after a fatal
+	// error) must end before old is closed and destroyed under it; if it
+	// does not, old is abandoned unclosed.
+	if !w.reapCommit(bound) {
+		w.em.ErrorLimited("consumer:abandoned", 30*time.Second,
+			fmt.Errorf("an offset commit did not return within %s after a fatal error; the consumer is abandoned", bound), nil)
+		return
+	}
 	closed := make(chan error, 1)
 	go func() { closed <- old.Close() }()
 	t := time.NewTimer(bound)

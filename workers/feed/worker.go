@@ -33,7 +33,10 @@ const (
 // rebalance callback runs on it too (librdkafka invokes it from Poll). So a
 // rebalance never races with processing: when a revoke arrives, the records
 // polled but not yet processed are processed and committed first (revoke), or
-// dropped uncommitted for the next owner (lost). One dispatcher goroutine
+// dropped uncommitted for the next owner (lost). Offset commits run on a
+// goroutine of their own, one at a time, so that the loop keeps polling while
+// the coordinator holds one (commit.go); the revoke callback and shutdown
+// wait for it. One dispatcher goroutine
 // routes delivery reports to their batch, one drains the producer's error
 // events, and the HTTP handlers only read a snapshot guarded by mu; none of
 // them calls the consumer.
@@ -45,17 +48,19 @@ type Worker struct {
 	producer *kafka.Producer
 	metrics  Metrics
 
-	dch       chan kafka.Event // delivery reports of every produced record
-	bgDone    sync.WaitGroup   // dispatcher and producer event goroutines
-	dropCount atomic.Int64     // WORKER_BUG=drop-updates: feed updates seen
-	prodFatal atomic.Pointer[kafka.Error]
-	stopAt    atomic.Int64 // unix nanos after which in-flight work is abandoned; 0 = running
-	stopping  atomic.Bool
-	ran       atomic.Bool
+	dch        chan kafka.Event  // delivery reports of every produced record
+	commitDone chan commitResult // the outcome of the commit in flight (capacity 1)
+	bgDone     sync.WaitGroup    // dispatcher and producer event goroutines
+	dropCount  atomic.Int64      // WORKER_BUG=drop-updates: feed updates seen
+	prodFatal  atomic.Pointer[kafka.Error]
+	stopAt     atomic.Int64 // unix nanos after which in-flight work is abandoned; 0 = running
+	stopping   atomic.Bool
+	ran        atomic.Bool
 
 	// Poll-goroutine state.
 	pending  []*kafka.Message // polled, not yet processed
 	ready    readyOffsets     // acknowledged, not yet committed (at-least-once)
+	inflight map[int32]int64  // the offsets of the commit in flight; nil if none (commit.go)
 	commits  committedLog
 	fatal    error
 	lastSnap time.Time
@@ -69,6 +74,11 @@ type Worker struct {
 
 	mu sync.Mutex // guards st
 	st snapshot
+
+	// trace, when set before Run (tests only), is called on the poll
+	// goroutine after each offset commit ("commit") and each processed
+	// batch ("process") with its start, duration and error.
+	trace func(what string, start time.Time, d time.Duration, err error)
 }
 
 // snapshot is what /status and /metrics show; written by the poll goroutine.
@@ -99,11 +109,12 @@ func New(cfg Config, out io.Writer) (*Worker, error) {
 	g.Edges() // build the graph now, not on the first post
 	em := NewEmitter(out, cfg.WorkerID)
 	w := &Worker{
-		cfg: cfg,
-		em:  em,
-		fan: &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic},
-		dch: make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
-		st:  snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},
+		cfg:        cfg,
+		em:         em,
+		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic},
+		dch:        make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
+		commitDone: make(chan commitResult, 1),
+		st:         snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},
 	}
 	w.commits = committedLog{em: em, every: time.Second}
 	w.consumer, err = kafka.NewConsumer(cfg.ConsumerConfig())
@@ -169,7 +180,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		w.pollBatch(ctx)
 		if w.fatal == nil && len(w.pending) > 0 {
+			start := time.Now()
 			w.processPending()
+			if w.trace != nil {
+				w.trace("process", start, time.Since(start), nil)
+			}
 		}
 		w.refreshSnapshot(false)
 		if e := w.prodFatal.Load(); e != nil && w.fatal == nil {
@@ -208,6 +223,12 @@ func (w *Worker) shutdown() error {
 	// processes every batch it polls).
 	if len(w.pending) > 0 {
 		w.processPending()
+	}
+	// No commit may be in flight when the consumer is closed (the revoke
+	// callback inside Close commits what is still ready). A commit always
+	// returns: librdkafka answers it, times it out or fails it on close.
+	if !w.consumerClosed && w.fatal == nil {
+		w.reapCommit(-1)
 	}
 	w.commits.Flush(time.Now())
 	// Close leaves the group; librdkafka runs the final revoke callback from
@@ -296,6 +317,12 @@ func (w *Worker) pollBatch(ctx context.Context) {
 			}
 		}
 		ev := w.consumer.Poll(max(1, int(timeout.Milliseconds())))
+		// A commit that finished while offsets became ready is followed
+		// by the next one at once; after a failure, retryCommits or the
+		// next batch tries again.
+		if w.inflight != nil && w.reapCommit(0) && w.ready.retryAt.IsZero() {
+			w.startCommit()
+		}
 		switch e := ev.(type) {
 		case *kafka.Message:
 			if e.TopicPartition.Error != nil {

@@ -1,0 +1,385 @@
+package feed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/streamsocial/feedchaos/graph"
+	"github.com/streamsocial/feedchaos/workers/contract"
+)
+
+// TestJoinStall measures how long the partitions that keep their owner stop
+// being processed while a fourth member joins a group of three under a
+// steady load (about 200 posts/s over the 12 partitions), against the same
+// measure in a window without a join. For each post the latency from its
+// production to the first of its feed updates seen by a watcher is
+// recorded; the figure per partition is the largest latency of the posts
+// produced in the window. The workers' offset commits and processed batches
+// are traced (Worker.trace) to show what the poll loops did meanwhile.
+//
+// It takes about 25 s per protocol and asserts little (timings on a shared
+// host are noisy), so it runs only with FEED_STALL=1:
+//
+//	FEED_STALL=1 go test -count=1 -run TestJoinStall -v ./workers/feed
+//
+// FEED_STALL_MAX (a duration, e.g. 500ms) makes it fail when a kept
+// partition's largest latency around the join exceeds it.
+func TestJoinStall(t *testing.T) {
+	if testing.Short() || os.Getenv("FEED_STALL") == "" {
+		t.Skip("measurement: set FEED_STALL=1")
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+	}{
+		{"cooperative-sticky", map[string]string{contract.EnvAssignor: contract.AssignorCooperativeSticky}},
+		{"consumer-protocol", map[string]string{contract.EnvGroupProtocol: contract.ProtocolConsumer}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { measureJoinStall(t, tc.env) })
+	}
+}
+
+type traceRec struct {
+	worker string
+	what   string
+	start  time.Time
+	d      time.Duration
+	err    error
+}
+
+type stallTracer struct {
+	mu   sync.Mutex
+	recs []traceRec
+}
+
+func (s *stallTracer) hook(worker string) func(string, time.Time, time.Duration, error) {
+	return func(what string, start time.Time, d time.Duration, err error) {
+		s.mu.Lock()
+		s.recs = append(s.recs, traceRec{worker, what, start, d, err})
+		s.mu.Unlock()
+	}
+}
+
+// startTracedWorker is startWorker with the trace hook set before Run.
+func startTracedWorker(t *testing.T, bootstrap, id string, extra map[string]string, tr *stallTracer) *runningWorker {
+	t.Helper()
+	env := map[string]string{
+		contract.EnvBootstrap:         bootstrap,
+		contract.EnvGroupID:           "feed",
+		contract.EnvWorkerID:          id,
+		contract.EnvHTTPAddr:          "127.0.0.1:0",
+		contract.EnvSessionTimeoutMS:  "6000",
+		contract.EnvHeartbeatMS:       "500",
+		contract.EnvShutdownTimeoutMS: "20000",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lockedBuffer{}
+	w, err := New(cfg, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.trace = tr.hook(id)
+	ctx, cancel := context.WithCancel(context.Background())
+	rw := &runningWorker{w: w, out: out, stop: cancel, done: make(chan struct{})}
+	go func() { rw.err = w.Run(ctx); close(rw.done) }()
+	return rw
+}
+
+type srcKey struct {
+	p   int32
+	off int64
+}
+
+// latencyLog pairs each post's production time with the arrival of its first
+// feed update.
+type latencyLog struct {
+	mu       sync.Mutex
+	produced map[srcKey]time.Time
+	seen     map[srcKey]time.Time
+}
+
+func measureJoinStall(t *testing.T, env map[string]string) {
+	cluster, bootstrap := newCluster(t)
+	tr := &stallTracer{}
+	lg := &latencyLog{produced: map[srcKey]time.Time{}, seen: map[srcKey]time.Time{}}
+
+	var workers []*runningWorker
+	defer func() {
+		for _, rw := range workers {
+			rw.stop()
+		}
+		for _, rw := range workers {
+			<-rw.done
+		}
+	}()
+	for i := 1; i <= 3; i++ {
+		workers = append(workers, startTracedWorker(t, bootstrap, "w"+strconv.Itoa(i), env, tr))
+	}
+	assignedAll := func(ws []*runningWorker) bool {
+		n := 0
+		for _, rw := range ws {
+			a := len(rw.w.Status().Assigned)
+			if a == 0 {
+				return false
+			}
+			n += a
+		}
+		return n == 12
+	}
+	waitFor(t, "three workers assigned", 30*time.Second, func() bool { return assignedAll(workers) })
+
+	// Watcher: the first feed update of each source record.
+	wcl, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
+		kgo.ConsumeTopics(contract.DefaultFeedTopic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithCancel(context.Background())
+	wdone := make(chan struct{})
+	go func() {
+		defer close(wdone)
+		defer wcl.Close()
+		for wctx.Err() == nil {
+			fs := wcl.PollFetches(wctx)
+			now := time.Now()
+			fs.EachRecord(func(r *kgo.Record) {
+				var u contract.FeedUpdate
+				if json.Unmarshal(r.Value, &u) != nil {
+					return
+				}
+				k := srcKey{u.SourcePartition, u.SourceOffset}
+				lg.mu.Lock()
+				if _, ok := lg.seen[k]; !ok {
+					lg.seen[k] = now
+				}
+				lg.mu.Unlock()
+			})
+		}
+	}()
+	defer func() { wcancel(); <-wdone }()
+
+	// Load: one post every 5 ms, partitions in turn; only authors with
+	// followers, so that every post yields feed updates.
+	g, _ := graph.New(DefaultGraphSeed, DefaultGraphUsers)
+	var authors []int
+	for a := 0; a < DefaultGraphUsers; a++ {
+		if fs, _ := g.Followers(a); len(fs) > 0 {
+			authors = append(authors, a)
+		}
+	}
+	prod, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
+		kgo.DefaultProduceTopic(contract.DefaultPostsTopic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	lctx, lcancel := context.WithCancel(context.Background())
+	ldone := make(chan struct{})
+	go func() {
+		defer close(ldone)
+		rng := rand.New(rand.NewPCG(3, 3))
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; lctx.Err() == nil; i++ {
+			select {
+			case <-lctx.Done():
+				return
+			case <-tick.C:
+			}
+			a := authors[rng.IntN(len(authors))]
+			v, _ := json.Marshal(contract.Post{ID: fmt.Sprintf("s-%06d", i), Author: a, CreatedAt: time.Now().UTC(), Seq: int64(i)})
+			at := time.Now()
+			prod.Produce(context.Background(), &kgo.Record{Partition: int32(i % 12), Key: []byte(strconv.Itoa(a)), Value: v},
+				func(r *kgo.Record, err error) {
+					if err != nil {
+						return
+					}
+					lg.mu.Lock()
+					lg.produced[srcKey{r.Partition, r.Offset}] = at
+					lg.mu.Unlock()
+				})
+		}
+	}()
+
+	owners := func() map[int32]string {
+		m := map[int32]string{}
+		for _, rw := range workers {
+			for _, p := range rw.w.Status().Assigned {
+				m[p] = rw.w.cfg.WorkerID
+			}
+		}
+		return m
+	}
+
+	time.Sleep(3 * time.Second) // warm up
+	baseFrom := time.Now()
+	time.Sleep(5 * time.Second)
+	baseTo := time.Now()
+	before := owners()
+
+	joinAt := time.Now()
+	w4 := startTracedWorker(t, bootstrap, "w4", env, tr)
+	workers = append(workers, w4)
+	waitFor(t, "four workers assigned", 30*time.Second, func() bool { return assignedAll(workers) })
+	settled := time.Now()
+	time.Sleep(3 * time.Second)
+	joinTo := time.Now()
+	after := owners()
+	lcancel()
+	<-ldone
+	prod.Flush(context.Background())
+
+	// Wait until every post produced has been seen (at-least-once: none lost).
+	waitFor(t, "every post's updates", 30*time.Second, func() bool {
+		lg.mu.Lock()
+		defer lg.mu.Unlock()
+		for k := range lg.produced {
+			if _, ok := lg.seen[k]; !ok {
+				return false
+			}
+		}
+		return true
+	})
+
+	// Partitions that moved: revoked or lost by anyone after the join, or
+	// owned by someone else afterwards.
+	moved := map[int32]bool{}
+	var timeline []string
+	for _, rw := range workers {
+		for _, ev := range rw.out.events(t) {
+			if ev.TS.Before(joinAt.Add(-time.Second)) {
+				continue
+			}
+			switch ev.Event {
+			case contract.EventRevoked, contract.EventLost:
+				for _, p := range ev.Partitions {
+					moved[p] = true
+				}
+				fallthrough
+			case contract.EventAssigned:
+				timeline = append(timeline, fmt.Sprintf("%+6dms %s %s %v gen %d", ev.TS.Sub(joinAt).Milliseconds(), rw.w.cfg.WorkerID, ev.Event, ev.Partitions, ev.Generation))
+			case contract.EventError:
+				timeline = append(timeline, fmt.Sprintf("%+6dms %s error %s", ev.TS.Sub(joinAt).Milliseconds(), rw.w.cfg.WorkerID, ev.Error))
+			}
+		}
+	}
+	for p, o := range before {
+		if after[p] != o {
+			moved[p] = true
+		}
+	}
+
+	worstAt := map[int32]time.Time{} // the worst post's production in the join window
+	maxLat := func(from, to time.Time) map[int32]time.Duration {
+		lg.mu.Lock()
+		defer lg.mu.Unlock()
+		m := map[int32]time.Duration{}
+		for k, at := range lg.produced {
+			if at.Before(from) || !at.Before(to) {
+				continue
+			}
+			if d := lg.seen[k].Sub(at); d > m[k.p] {
+				m[k.p] = d
+				if from == joinAt {
+					worstAt[k.p] = at
+				}
+			}
+		}
+		return m
+	}
+	base, join := maxLat(baseFrom, baseTo), maxLat(joinAt, joinTo)
+	var kept []int32
+	for p := int32(0); p < 12; p++ {
+		if !moved[p] {
+			kept = append(kept, p)
+		}
+	}
+	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+	var lines []string
+	var baseKept, joinKept []time.Duration
+	for p := int32(0); p < 12; p++ {
+		tag := "moved"
+		if !moved[p] {
+			tag = "kept"
+			baseKept = append(baseKept, base[p])
+			joinKept = append(joinKept, join[p])
+		}
+		lines = append(lines, fmt.Sprintf("p%-2d %-5s %s->%s  base max %5s ms  join max %5s ms (post produced at %+d ms)",
+			p, tag, before[p], after[p], ms(base[p]), ms(join[p]), worstAt[p].Sub(joinAt).Milliseconds()))
+	}
+	slices.Sort(baseKept)
+	slices.Sort(joinKept)
+	summary := func(ds []time.Duration) string {
+		if len(ds) == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("median %s ms, max %s ms", ms(ds[len(ds)/2]), ms(ds[len(ds)-1]))
+	}
+
+	// The traces: commits and batches that took long, and every failed
+	// commit, around the join.
+	tr.mu.Lock()
+	recs := slices.Clone(tr.recs)
+	tr.mu.Unlock()
+	sort.Slice(recs, func(i, j int) bool { return recs[i].start.Before(recs[j].start) })
+	var slow []string
+	var commitsBase, commitsJoin []time.Duration
+	failed := 0
+	for _, r := range recs {
+		if r.what == "commit" {
+			switch {
+			case !r.start.Before(baseFrom) && r.start.Before(baseTo):
+				commitsBase = append(commitsBase, r.d)
+			case !r.start.Before(joinAt) && r.start.Before(joinTo):
+				commitsJoin = append(commitsJoin, r.d)
+			}
+		}
+		if r.start.Before(joinAt.Add(-time.Second)) || r.start.After(joinTo) {
+			continue
+		}
+		if r.d >= 100*time.Millisecond || r.err != nil {
+			if r.err != nil {
+				failed++
+			}
+			e := ""
+			if r.err != nil {
+				e = " err=" + r.err.Error()
+			}
+			slow = append(slow, fmt.Sprintf("%+6dms %s %-7s took %5s ms%s", r.start.Sub(joinAt).Milliseconds(), r.worker, r.what, ms(r.d), e))
+		}
+	}
+	slices.Sort(commitsBase)
+	slices.Sort(commitsJoin)
+	t.Logf("join at 0 ms; four workers assigned at %+d ms", settled.Sub(joinAt).Milliseconds())
+	t.Logf("per partition, largest post->first update latency:\n%s", strings.Join(lines, "\n"))
+	t.Logf("kept partitions %v: baseline window %s; join window %s", kept, summary(baseKept), summary(joinKept))
+	t.Logf("commit durations: baseline %d commits, %s; join window %d commits, %s; %d failed around the join",
+		len(commitsBase), summary(commitsBase), len(commitsJoin), summary(commitsJoin), failed)
+	t.Logf("rebalance timeline:\n%s", strings.Join(timeline, "\n"))
+	t.Logf("commits/batches >= 100 ms or failed, around the join:\n%s", strings.Join(slow, "\n"))
+
+	if lim, err := time.ParseDuration(os.Getenv("FEED_STALL_MAX")); err == nil && len(joinKept) > 0 && joinKept[len(joinKept)-1] > lim {
+		t.Errorf("a kept partition stalled %s around the join, over FEED_STALL_MAX=%s", joinKept[len(joinKept)-1], lim)
+	}
+}
