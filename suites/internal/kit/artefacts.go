@@ -1,8 +1,10 @@
 package kit
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -106,6 +108,23 @@ func leaveTimelineOnFailure(st *fixtures.Stage, failuresBefore int64) {
 	}
 	if CurrentSpecReport().Failed() || failedSpecs.Load() > failuresBefore || os.Getenv("TIMELINE") == "always" {
 		WriteTimeline(st)
+		saveContainerLogs(st)
+	}
+}
+
+// saveContainerLogs writes the logs of the stage's containers (the
+// workers' librdkafka lines among them: what the events alone cannot tell,
+// such as why a worker never joined) beside the timeline, in logs/.
+func saveContainerLogs(st *fixtures.Stage) {
+	dir := filepath.Join(timelineDir(), "logs")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := st.SaveLogs(ctx, dir)
+	if n > 0 {
+		GinkgoWriter.Printf("container logs: %s (%d files)\n", shortPath(dir), n)
+	}
+	if err != nil {
+		GinkgoWriter.Printf("container logs: %v\n", err)
 	}
 }
 
