@@ -103,6 +103,13 @@ type runningWorker struct {
 
 func startWorker(t *testing.T, bootstrap, id string, extra map[string]string) *runningWorker {
 	t.Helper()
+	return runWorker(newTestWorker(t, bootstrap, id, extra))
+}
+
+// newTestWorker makes (but does not run) a worker of group "feed" with the
+// tests' timeouts, extra overriding its environment; its events go to out.
+func newTestWorker(t *testing.T, bootstrap, id string, extra map[string]string) (w *Worker, out *lockedBuffer) {
+	t.Helper()
 	env := map[string]string{
 		contract.EnvBootstrap:         bootstrap,
 		contract.EnvGroupID:           "feed",
@@ -119,11 +126,16 @@ func startWorker(t *testing.T, bootstrap, id string, extra map[string]string) *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
-	w, err := New(cfg, out)
+	out = &lockedBuffer{}
+	w, err = New(cfg, out)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w, out
+}
+
+// runWorker runs w until its stop function is called.
+func runWorker(w *Worker, out *lockedBuffer) *runningWorker {
 	ctx, cancel := context.WithCancel(context.Background())
 	rw := &runningWorker{w: w, out: out, stop: cancel, done: make(chan struct{})}
 	go func() { rw.err = w.Run(ctx); close(rw.done) }()

@@ -75,32 +75,9 @@ func (s *stallTracer) hook(worker string) func(string, time.Time, time.Duration,
 // startTracedWorker is startWorker with the trace hook set before Run.
 func startTracedWorker(t *testing.T, bootstrap, id string, extra map[string]string, tr *stallTracer) *runningWorker {
 	t.Helper()
-	env := map[string]string{
-		contract.EnvBootstrap:         bootstrap,
-		contract.EnvGroupID:           "feed",
-		contract.EnvWorkerID:          id,
-		contract.EnvHTTPAddr:          "127.0.0.1:0",
-		contract.EnvSessionTimeoutMS:  "6000",
-		contract.EnvHeartbeatMS:       "500",
-		contract.EnvShutdownTimeoutMS: "20000",
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
-	cfg, err := LoadConfig(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &lockedBuffer{}
-	w, err := New(cfg, out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, out := newTestWorker(t, bootstrap, id, extra)
 	w.trace = tr.hook(id)
-	ctx, cancel := context.WithCancel(context.Background())
-	rw := &runningWorker{w: w, out: out, stop: cancel, done: make(chan struct{})}
-	go func() { rw.err = w.Run(ctx); close(rw.done) }()
-	return rw
+	return runWorker(w, out)
 }
 
 type srcKey struct {
