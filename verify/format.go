@@ -137,3 +137,20 @@ func ownerAt(snaps []history.GroupSnapshot, p int32, t time.Time) string {
 	}
 	return strings.Join(owners, "+")
 }
+
+// timedExample is one counter-example found at a point in time.
+type timedExample struct {
+	at   time.Time
+	text string
+}
+
+// earliest orders cxs by time (stably) and returns the texts of the first
+// MaxExamples of them.
+func earliest(cxs []timedExample) []string {
+	sort.SliceStable(cxs, func(i, j int) bool { return cxs[i].at.Before(cxs[j].at) })
+	var ex []string
+	for _, c := range cxs[:min(len(cxs), MaxExamples)] {
+		ex = append(ex, c.text)
+	}
+	return ex
+}

@@ -3,7 +3,6 @@ package verify
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -34,23 +33,19 @@ func NoRebalance(h history.History, from, to time.Time) Result {
 	if len(snaps) < 2 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("the group should not rebalance in %s; only %d error-free snapshots there (%d recorded), too few to see a change.", win, len(snaps), len(h.Snapshots)), time.Time{}, nil, 0)
 	}
-	type cx struct {
-		at   time.Time
-		text string
-	}
-	var cxs []cx
+	var cxs []timedExample
 	for i := 1; i < len(snaps); i++ {
 		a, b := snaps[i-1], snaps[i]
 		at := rel(h.Start, b.At)
 		if a.Generation != b.Generation {
-			cxs = append(cxs, cx{b.At, fmt.Sprintf("generation %d -> %d at %s (state %s)", a.Generation, b.Generation, at, b.State)})
+			cxs = append(cxs, timedExample{b.At, fmt.Sprintf("generation %d -> %d at %s (state %s)", a.Generation, b.Generation, at, b.State)})
 		}
 		joined, left := memberDiff(a, b)
 		if len(joined)+len(left) > 0 {
-			cxs = append(cxs, cx{b.At, fmt.Sprintf("members changed at %s: joined [%s], left [%s]", at, strings.Join(joined, " "), strings.Join(left, " "))})
+			cxs = append(cxs, timedExample{b.At, fmt.Sprintf("members changed at %s: joined [%s], left [%s]", at, strings.Join(joined, " "), strings.Join(left, " "))})
 		}
 		if rebalancing[strings.ToLower(b.State)] && !rebalancing[strings.ToLower(a.State)] {
-			cxs = append(cxs, cx{b.At, fmt.Sprintf("state %s -> %s at %s", a.State, b.State, at)})
+			cxs = append(cxs, timedExample{b.At, fmt.Sprintf("state %s -> %s at %s", a.State, b.State, at)})
 		}
 	}
 	events := 0
@@ -61,7 +56,7 @@ func NoRebalance(h history.History, from, to time.Time) Result {
 		switch e.Event {
 		case "assigned", "revoked", "lost":
 			events++
-			cxs = append(cxs, cx{e.TS, fmt.Sprintf("%s printed %s partitions %s at %s", e.Worker, e.Event, parts(e.Partitions), rel(h.Start, e.TS))})
+			cxs = append(cxs, timedExample{e.TS, fmt.Sprintf("%s printed %s partitions %s at %s", e.Worker, e.Event, parts(e.Partitions), rel(h.Start, e.TS))})
 		}
 	}
 	summary := fmt.Sprintf("the group should keep its generation and members in %s; %d snapshots from %s to %s (generation %d, %d members at first)",
@@ -69,13 +64,7 @@ func NoRebalance(h history.History, from, to time.Time) Result {
 	if len(cxs) == 0 {
 		return pass(check, summary+", no change and no assignment event.")
 	}
-	sort.SliceStable(cxs, func(i, j int) bool { return cxs[i].at.Before(cxs[j].at) })
-	var ex []string
-	for _, c := range cxs {
-		if len(ex) < MaxExamples {
-			ex = append(ex, c.text)
-		}
-	}
+	ex := earliest(cxs)
 	msg := fmt.Sprintf("%s; %d changes seen, %d of them worker assignment events.", summary, len(cxs), events)
 	return fail(check, ClassUnexpectedRebalance, msg, cxs[0].at, ex, len(cxs))
 }

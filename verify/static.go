@@ -58,11 +58,7 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%s should rejoin without a rebalance in %s, but it is not a member at the window's start (%s).", worker, win, rel(h.Start, first.At)), time.Time{}, nil, 0)
 	}
 	slices.Sort(held)
-	type cx struct {
-		at   time.Time
-		text string
-	}
-	var cxs []cx
+	var cxs []timedExample
 	workers := func(s history.GroupSnapshot) string {
 		var ws []string
 		for _, m := range s.Members {
@@ -82,13 +78,13 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 			}
 		}
 		if got := workers(s); got != want {
-			cxs = append(cxs, cx{s.At, fmt.Sprintf("members [%s] at %s, were [%s]", got, at, want)})
+			cxs = append(cxs, timedExample{s.At, fmt.Sprintf("members [%s] at %s, were [%s]", got, at, want)})
 		}
 		if s.Generation != first.Generation {
-			cxs = append(cxs, cx{s.At, fmt.Sprintf("generation %d -> %d at %s", first.Generation, s.Generation, at)})
+			cxs = append(cxs, timedExample{s.At, fmt.Sprintf("generation %d -> %d at %s", first.Generation, s.Generation, at)})
 		}
 		if rebalancing[strings.ToLower(s.State)] {
-			cxs = append(cxs, cx{s.At, fmt.Sprintf("state %s at %s", s.State, at)})
+			cxs = append(cxs, timedExample{s.At, fmt.Sprintf("state %s at %s", s.State, at)})
 		}
 		own := Ownership(s, h.Partitions)
 		var moved []string
@@ -99,7 +95,7 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 			}
 		}
 		if len(moved) > 0 {
-			cxs = append(cxs, cx{s.At, fmt.Sprintf("partitions moved at %s: %s", at, strings.Join(moved, ", "))})
+			cxs = append(cxs, timedExample{s.At, fmt.Sprintf("partitions moved at %s: %s", at, strings.Join(moved, ", "))})
 		}
 	}
 	events := 0
@@ -118,20 +114,14 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 			continue // its own assignment, given up on the way down or taken back on the way up
 		}
 		events++
-		cxs = append(cxs, cx{e.TS, fmt.Sprintf("%s printed %s partitions %s at %s", e.Worker, e.Event, parts(e.Partitions), rel(h.Start, e.TS))})
+		cxs = append(cxs, timedExample{e.TS, fmt.Sprintf("%s printed %s partitions %s at %s", e.Worker, e.Event, parts(e.Partitions), rel(h.Start, e.TS))})
 	}
 	summary := fmt.Sprintf("static member %s (partitions %s) should come back as itself in %s with no rebalance: same members, same owners, no rebalancing state; %d snapshots from %s to %s, its member ids %s",
 		worker, parts(held), win, len(snaps), rel(h.Start, snaps[0].At), rel(h.Start, snaps[len(snaps)-1].At), strings.Join(ids, " -> "))
 	if len(cxs) == 0 {
 		return pass(check, summary+"; no change.")
 	}
-	sort.SliceStable(cxs, func(i, j int) bool { return cxs[i].at.Before(cxs[j].at) })
-	var ex []string
-	for _, c := range cxs {
-		if len(ex) < MaxExamples {
-			ex = append(ex, c.text)
-		}
-	}
+	ex := earliest(cxs)
 	return fail(check, ClassUnexpectedRebalance, fmt.Sprintf("%s; %d changes seen, %d of them assignment events.", summary, len(cxs), events), cxs[0].at, ex, len(cxs))
 }
 
