@@ -178,3 +178,17 @@ func KeepsTheData(scene func() Scene) {
 		Check(s.St, s.Fault, verify.CommittedMonotonic(s.H))
 	})
 }
+
+// DeliversOnce registers "delivers every feed update exactly once" (no
+// duplicate reaches a read_committed reader) for a scenario whose fleet
+// runs in exactly-once mode, and nothing otherwise. scene is called when
+// the It runs.
+func DeliversOnce(exactlyOnce bool, scene func() Scene) {
+	if !exactlyOnce {
+		return
+	}
+	It("delivers every feed update exactly once", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.NoDuplicates(s.H))
+	})
+}

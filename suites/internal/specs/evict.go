@@ -140,11 +140,7 @@ func EvictSpec(input func() EvictInput) bool {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, heal, kit.B.LagThreshold, kit.B.Recovery))
 		})
 
-		if in.Combo.ExactlyOnce() {
-			It("delivers every feed update exactly once", func() {
-				kit.Check(st, fault.Name(), verify.NoDuplicates(h))
-			})
-		}
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
 
 		if in.Permanent {
 			It("has the workers' processes dead, not restarted", func(ctx SpecContext) {

@@ -86,10 +86,6 @@ func QuietSpec(input func() QuietInput) bool {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, heal, kit.B.LagThreshold, kit.B.Recovery))
 		})
 
-		if in.Combo.ExactlyOnce() {
-			It("delivers every feed update exactly once", func() {
-				kit.Check(st, fault.Name(), verify.NoDuplicates(h))
-			})
-		}
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
 	})
 }

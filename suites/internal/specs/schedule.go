@@ -273,11 +273,7 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 
 		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "schedule"} })
 
-		if in.Combo.ExactlyOnce() {
-			It("delivers every feed update exactly once", func() {
-				kit.Check(st, "schedule", verify.NoDuplicates(h))
-			})
-		}
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "schedule"} })
 	})
 }
 

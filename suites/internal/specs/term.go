@@ -89,10 +89,6 @@ func TermSpec(input func() TermInput) bool {
 			kit.Check(st, "sigterm", verify.LagRecovered(h, exited, kit.B.LagThreshold, kit.B.Recovery))
 		})
 
-		if in.Combo.ExactlyOnce() {
-			It("delivers every feed update exactly once", func() {
-				kit.Check(st, "sigterm", verify.NoDuplicates(h))
-			})
-		}
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "sigterm"} })
 	})
 }
