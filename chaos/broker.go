@@ -66,7 +66,7 @@ func (r BrokerRestart) Inject(ctx context.Context) error {
 func (r BrokerRestart) Heal(ctx context.Context) error { return startBroker(ctx, r.B) }
 
 // Bit reports whether the observer lost the broker during the restart.
-func (r BrokerRestart) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (r BrokerRestart) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	if r.seen == nil || !*r.seen {
 		return fmt.Errorf("%w: the observer never lost the broker while it was stopped", ErrNoBite)
 	}
@@ -97,8 +97,8 @@ func (s BrokerStop) Inject(ctx context.Context) error { return s.B.Stop(ctx) }
 func (s BrokerStop) Heal(ctx context.Context) error   { return startBroker(ctx, s.B) }
 
 // Bit waits until the observer's requests fail.
-func (s BrokerStop) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Unobservable{}.Await(ctx, g, time.Now(), within)
+func (s BrokerStop) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Unobservable{}.Await(ctx, g, injected, within)
 }
 
 // BrokerFaulter installs request faults in the broker itself (its control
@@ -169,6 +169,6 @@ func (c CoordinatorRefuses) Heal(ctx context.Context) error {
 }
 
 // Bit waits until the group has no member.
-func (c CoordinatorRefuses) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{}.Await(ctx, g, time.Now(), within)
+func (c CoordinatorRefuses) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{}.Await(ctx, g, injected, within)
 }

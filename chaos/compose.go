@@ -52,9 +52,9 @@ func (a All) each(fn func(Fault) error) error {
 }
 
 // Bit waits for the symptom of the whole.
-func (a All) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (a All) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	if a.Shows == nil {
 		return fmt.Errorf("%s: no symptom given for the set", a.Kind)
 	}
-	return a.Shows.Await(ctx, g, time.Now(), within)
+	return a.Shows.Await(ctx, g, injected, within)
 }

@@ -36,16 +36,22 @@ type Fault interface {
 // Biter is a fault that can tell whether it bit: Bit waits until the
 // fault's symptom is visible in the group (the member left, it lost its
 // partitions) and returns an error if it was not within the bound.
+//
+// injected is when the fault was injected: the symptom is judged against
+// the group just before it (see Symptom).
 type Biter interface {
-	Bit(ctx context.Context, g GroupView, within time.Duration) error
+	Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error
 }
 
 // GroupView is what a Biter may read about the group: the latest snapshot
-// and the latest lag sample the observer recorded. *history.Recorder
-// implements it.
+// and lag sample the observer recorded, and the last ones taken before a
+// time (the baseline a bite is judged against; SnapshotBefore skips
+// snapshots with an error). *history.Recorder implements it.
 type GroupView interface {
 	LastSnapshot() (history.GroupSnapshot, bool)
 	LastLag() (history.LagSample, bool)
+	SnapshotBefore(t time.Time) (history.GroupSnapshot, bool)
+	LagBefore(t time.Time) (history.LagSample, bool)
 }
 
 // Seeded is a fault drawn from a seeded schedule: its marks carry the seed
@@ -80,15 +86,16 @@ func Inject(ctx context.Context, m Marker, f Fault) error {
 	return nil
 }
 
-// AwaitBite waits for f's symptom (if f is a Biter) and records the bit
-// mark. It returns how long after the call the symptom showed.
-func AwaitBite(ctx context.Context, m Marker, g GroupView, f Fault, within time.Duration) (time.Duration, error) {
+// AwaitBite waits for f's symptom (if f is a Biter), judged against the
+// group just before injected, and records the bit mark. It returns how long
+// after the call the symptom showed.
+func AwaitBite(ctx context.Context, m Marker, g GroupView, f Fault, injected time.Time, within time.Duration) (time.Duration, error) {
 	b, ok := f.(Biter)
 	if !ok {
 		return 0, fmt.Errorf("%s cannot tell whether it bit", f.Name())
 	}
 	start := time.Now()
-	if err := b.Bit(ctx, g, within); err != nil {
+	if err := b.Bit(ctx, g, injected, within); err != nil {
 		return time.Since(start), fmt.Errorf("%s on %s: %w", f.Name(), f.Target(), err)
 	}
 	d := time.Since(start)

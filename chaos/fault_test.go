@@ -58,6 +58,32 @@ func (v *view) LastLag() (history.LagSample, bool) {
 	return *last, true
 }
 
+func (v *view) SnapshotBefore(t time.Time) (history.GroupSnapshot, bool) {
+	var last *history.GroupSnapshot
+	for i := range v.snaps {
+		if v.snaps[i].Err == "" && !v.snaps[i].At.After(t) {
+			last = &v.snaps[i]
+		}
+	}
+	if last == nil {
+		return history.GroupSnapshot{}, false
+	}
+	return *last, true
+}
+
+func (v *view) LagBefore(t time.Time) (history.LagSample, bool) {
+	var last *history.LagSample
+	for i := range v.lags {
+		if !v.lags[i].At.After(t) {
+			last = &v.lags[i]
+		}
+	}
+	if last == nil {
+		return history.LagSample{}, false
+	}
+	return *last, true
+}
+
 func m(w, id string, parts ...int32) history.Member {
 	return history.Member{Worker: w, MemberID: id, Partitions: parts}
 }
@@ -102,13 +128,47 @@ func TestStallsWatchesOnlyTheWorkersPartitions(t *testing.T) {
 	if err := (Stalls{Worker: "w1", MinLag: 20}).Await(context.Background(), v, v.start, 2*time.Second); err != nil {
 		t.Fatalf("w1 is 26 behind: %v", err)
 	}
-	// The whole group.
-	if err := (Stalls{MinLag: 500}).Await(context.Background(), v, v.start, time.Second); err != nil {
+	// The whole group: 503 behind before, 526 after: 23 more.
+	if err := (Stalls{MinLag: 20}).Await(context.Background(), v, v.start, time.Second); err != nil {
 		t.Fatal(err)
+	}
+	if err := (Stalls{MinLag: 500}).Await(context.Background(), v, v.start, 300*ms); !errors.Is(err, ErrNoBite) {
+		t.Fatalf("the group was already 503 behind before the fault, yet a 500 stall bit: %v", err)
 	}
 	// A worker without partitions cannot stall.
 	if err := (Stalls{Worker: "w9", MinLag: 1}).Await(context.Background(), v, v.start, time.Second); !errors.Is(err, ErrNoBite) || !strings.Contains(err.Error(), "owns no partition") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A worker that was already behind when the fault came must fall further
+// behind: on a loaded host a fault that did nothing must not bite.
+func TestStallsIsJudgedAgainstTheLagBeforeTheFault(t *testing.T) {
+	v := newView().snap(-time.Second, "Stable", m("w1", "a", 0))
+	v.lag(-500*ms, map[int32]int64{0: 100}, map[int32]int64{0: 130}) // 30 behind before
+	v.lag(100*ms, map[int32]int64{0: 110}, map[int32]int64{0: 145})  // 35 behind after
+	err := (Stalls{Worker: "w1", MinLag: 20}).Await(context.Background(), v, v.start, 400*ms)
+	if !errors.Is(err, ErrNoBite) || !strings.Contains(err.Error(), "30 before the fault") {
+		t.Fatalf("5 more records behind is no stall of 20; got %v", err)
+	}
+	v.lag(300*ms, map[int32]int64{0: 110}, map[int32]int64{0: 160}) // 50 behind: 20 more
+	if err := (Stalls{Worker: "w1", MinLag: 20}).Await(context.Background(), v, v.start, time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A worker that was no member when the fault was injected cannot show the
+// fault by being absent.
+func TestLeavesNeedsTheWorkerToBeAMemberAtInjection(t *testing.T) {
+	v := newView().
+		snap(-time.Second, "Stable", m("w2", "b", 0, 1)).
+		snap(100*ms, "Stable", m("w2", "b", 0, 1))
+	err := (Leaves{"w1"}).Await(context.Background(), v, v.start, time.Second)
+	if !errors.Is(err, ErrNoBite) || !strings.Contains(err.Error(), "w1 was not a member") {
+		t.Fatalf("want no-bite: w1 was not a member; got %v", err)
+	}
+	if err := (Leaves{"w1"}).Await(context.Background(), newView(), time.Now(), 100*ms); !errors.Is(err, ErrNoBite) {
+		t.Fatalf("no snapshot before the injection must not bite, got %v", err)
 	}
 }
 
@@ -305,7 +365,7 @@ func TestAllHealsEveryPartEvenWhenOneFails(t *testing.T) {
 	if err := (All{Kind: "none"}).Inject(context.Background()); err == nil {
 		t.Fatal("an empty set must not inject")
 	}
-	if err := (All{Kind: "blind", Faults: a.Faults}).Bit(context.Background(), newView(), time.Second); err == nil {
+	if err := (All{Kind: "blind", Faults: a.Faults}).Bit(context.Background(), newView(), time.Now(), time.Second); err == nil {
 		t.Fatal("a set without a symptom cannot bite")
 	}
 }
@@ -315,7 +375,7 @@ type marks struct{ got []history.FaultMark }
 func (m *marks) Fault(f history.FaultMark) { m.got = append(m.got, f) }
 
 func TestSeededFaultCarriesItsSeedInEveryMark(t *testing.T) {
-	v := newView().snap(200*ms, "Stable")
+	v := newView().snap(0, "Stable", m("w3", "c", 0)).snap(200*ms, "Stable")
 	p := &fakeProc{id: "w3", running: true}
 	f := WithSeed(Kill{P: p}, 99)
 	rec := &marks{}
@@ -323,7 +383,7 @@ func TestSeededFaultCarriesItsSeedInEveryMark(t *testing.T) {
 	if err := Inject(ctx, rec, f); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := AwaitBite(ctx, rec, v, f, time.Second); err != nil {
+	if _, err := AwaitBite(ctx, rec, v, f, v.start, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if err := Heal(ctx, rec, f); err != nil {
@@ -342,7 +402,7 @@ func TestSeededFaultCarriesItsSeedInEveryMark(t *testing.T) {
 func TestAwaitBiteRecordsNoMarkWhenItDidNotBite(t *testing.T) {
 	v := newView().snap(0, "Stable", m("w3", "c", 0))
 	rec := &marks{}
-	_, err := AwaitBite(context.Background(), rec, v, Kill{P: &fakeProc{id: "w3"}}, 300*ms)
+	_, err := AwaitBite(context.Background(), rec, v, Kill{P: &fakeProc{id: "w3"}}, v.start, 300*ms)
 	if !errors.Is(err, ErrNoBite) || len(rec.got) != 0 {
 		t.Fatalf("err %v, marks %+v", err, rec.got)
 	}

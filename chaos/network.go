@@ -40,8 +40,8 @@ func (c CutOff) Heal(ctx context.Context) error {
 }
 
 // Bit waits until the cut-off worker has dropped out of the group.
-func (c CutOff) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{c.Worker}.Await(ctx, g, time.Now(), within)
+func (c CutOff) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{c.Worker}.Await(ctx, g, injected, within)
 }
 
 // CutFromCoordinator closes only the worker's proxy to the broker that
@@ -68,6 +68,6 @@ func (c CutFromCoordinator) Heal(ctx context.Context) error {
 }
 
 // Bit waits until the worker has dropped out of the group.
-func (c CutFromCoordinator) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{c.Worker}.Await(ctx, g, time.Now(), within)
+func (c CutFromCoordinator) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{c.Worker}.Await(ctx, g, injected, within)
 }

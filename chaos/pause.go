@@ -36,8 +36,8 @@ func (p Pause) Inject(ctx context.Context) error { return p.P.Pause(ctx) }
 func (p Pause) Heal(ctx context.Context) error   { return p.P.Unpause(ctx) }
 
 // Bit waits for the expected symptom (default: the worker left the group).
-func (p Pause) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return bite(ctx, p.Shows, Leaves{p.P.ID()}, g, within)
+func (p Pause) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return bite(ctx, p.Shows, Leaves{p.P.ID()}, g, injected, within)
 }
 
 // SigStop stops a worker's main process with SIGSTOP (what a debugger or
@@ -66,6 +66,6 @@ func (s SigStop) Heal(ctx context.Context) error {
 }
 
 // Bit waits for the expected symptom (default: the worker left the group).
-func (s SigStop) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return bite(ctx, s.Shows, Leaves{s.P.ID()}, g, within)
+func (s SigStop) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return bite(ctx, s.Shows, Leaves{s.P.ID()}, g, injected, within)
 }

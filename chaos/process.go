@@ -39,8 +39,8 @@ func (k Kill) Inject(ctx context.Context) error { return k.P.Kill(ctx) }
 func (k Kill) Heal(ctx context.Context) error   { return nil }
 
 // Bit waits until the killed worker has left the group.
-func (k Kill) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{k.P.ID()}.Await(ctx, g, time.Now(), within)
+func (k Kill) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{k.P.ID()}.Await(ctx, g, injected, within)
 }
 
 // KillRestart is SIGKILL of a worker that its supervisor brings back: the
@@ -55,8 +55,8 @@ func (k KillRestart) Inject(ctx context.Context) error { return k.P.Kill(ctx) }
 func (k KillRestart) Heal(ctx context.Context) error   { return startIfStopped(ctx, k.P) }
 
 // Bit waits until the killed worker has left the group.
-func (k KillRestart) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{k.P.ID()}.Await(ctx, g, time.Now(), within)
+func (k KillRestart) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{k.P.ID()}.Await(ctx, g, injected, within)
 }
 
 // startIfStopped starts p again unless it runs. A process that was killed
@@ -85,8 +85,8 @@ func (t Terminate) Inject(ctx context.Context) error { return t.P.Signal(ctx, "T
 func (t Terminate) Heal(ctx context.Context) error   { return nil }
 
 // Bit waits until the stopped worker has left the group.
-func (t Terminate) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{t.P.ID()}.Await(ctx, g, time.Now(), within)
+func (t Terminate) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{t.P.ID()}.Await(ctx, g, injected, within)
 }
 
 // KillMany is SIGKILL of several workers at the same instant (a node or a
@@ -125,12 +125,12 @@ func (k KillMany) Inject(ctx context.Context) error {
 func (k KillMany) Heal(ctx context.Context) error { return nil }
 
 // Bit waits until every killed worker has left the group.
-func (k KillMany) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (k KillMany) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	var ids Leaves
 	for _, p := range k.Ps {
 		ids = append(ids, p.ID())
 	}
-	return ids.Await(ctx, g, time.Now(), within)
+	return ids.Await(ctx, g, injected, within)
 }
 
 // TermRestart is SIGTERM of a worker that is then started again in place,
@@ -175,6 +175,6 @@ func (t TermRestart) Heal(ctx context.Context) error {
 }
 
 // Bit waits until the stopped worker has left the group.
-func (t TermRestart) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return Leaves{t.P.ID()}.Await(ctx, g, time.Now(), within)
+func (t TermRestart) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return Leaves{t.P.ID()}.Await(ctx, g, injected, within)
 }

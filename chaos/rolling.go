@@ -81,7 +81,7 @@ func (r RollingRestart) Inject(ctx context.Context) error {
 	if r.Log == nil || r.before == nil {
 		return errors.New("rolling restart not built with NewRollingRestart")
 	}
-	*r.before, _ = memberIDs(r.G)
+	*r.before, _ = memberIDs(r.G, time.Now())
 	for _, w := range r.Ws {
 		if err := r.turn(ctx, w); err != nil {
 			return err
@@ -161,10 +161,10 @@ func (r RollingRestart) Heal(ctx context.Context) error {
 }
 
 // Bit waits until every member is one that joined after the roll began.
-func (r RollingRestart) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (r RollingRestart) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	var before []string
 	if r.before != nil {
 		before = *r.before
 	}
-	return Rejoined{Before: before}.Await(ctx, g, time.Now(), within)
+	return Rejoined{Before: before}.Await(ctx, g, injected, within)
 }

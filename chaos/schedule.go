@@ -219,10 +219,10 @@ type seeded struct {
 
 func (s seeded) Seed() int64 { return s.seed }
 
-func (s seeded) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (s seeded) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	b, ok := s.Fault.(Biter)
 	if !ok {
 		return fmt.Errorf("%s cannot tell whether it bit", s.Name())
 	}
-	return b.Bit(ctx, g, within)
+	return b.Bit(ctx, g, injected, within)
 }

@@ -75,9 +75,9 @@ func (s SlowMember) Heal(ctx context.Context) error {
 
 // Bit waits until the slow member owned partitions and then dropped out of
 // the group (max.poll.interval exceeded).
-func (s SlowMember) Bit(ctx context.Context, g GroupView, within time.Duration) error {
+func (s SlowMember) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
 	owned := false
-	return waitGroup(ctx, g, within, time.Now(), func(snap history.GroupSnapshot) bool {
+	return waitGroup(ctx, g, within, injected, func(snap history.GroupSnapshot) bool {
 		for _, m := range snap.Members {
 			if m.Worker == s.ID && len(m.Partitions) > 0 {
 				owned = true

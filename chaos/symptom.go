@@ -14,26 +14,32 @@ import (
 // member left the group, its partitions stopped committing. Faults whose
 // visible effect depends on their size (a pause shorter or longer than the
 // session timeout, a latency below or above it) take the symptom their spec
-// expects; the others have a fixed one. Await returns nil once the symptom
-// shows in an observation taken at or after since, and an error wrapping
-// ErrNoBite when it did not show within within.
+// expects; the others have a fixed one. since is when the fault was
+// injected: Await judges the symptom against the group as it was just
+// before since (a worker that was no member cannot leave; a partition
+// already behind did not stall because of the fault), returns nil once the
+// symptom shows in an observation taken at or after since, and an error
+// wrapping ErrNoBite when it did not show within within of the call.
 type Symptom interface {
 	Describe() string
 	Await(ctx context.Context, g GroupView, since time.Time, within time.Duration) error
 }
 
-// bite runs s (or def when s is nil) from now on.
-func bite(ctx context.Context, s, def Symptom, g GroupView, within time.Duration) error {
+// bite runs s (or def when s is nil) for a fault injected at injected.
+func bite(ctx context.Context, s, def Symptom, g GroupView, injected time.Time, within time.Duration) error {
 	if s == nil {
 		s = def
 	}
-	return s.Await(ctx, g, time.Now(), within)
+	return s.Await(ctx, g, injected, within)
 }
 
 // Leaves is the symptom of a fault that ends a membership: every listed
-// worker is absent from one and the same error-free snapshot (an Empty
-// group counts). With no worker listed, the group must have no member at
-// all.
+// worker, each a member in the last error-free snapshot taken before the
+// injection, is absent from one and the same error-free snapshot taken
+// after it (an Empty group counts). A listed worker that was no member
+// when the fault was injected fails at once: its absence would prove
+// nothing. With no worker listed, the group must have had members before
+// and have none after.
 type Leaves []string
 
 func (l Leaves) Describe() string {
@@ -44,6 +50,18 @@ func (l Leaves) Describe() string {
 }
 
 func (l Leaves) Await(ctx context.Context, g GroupView, since time.Time, within time.Duration) error {
+	before, ok := g.SnapshotBefore(since)
+	if !ok {
+		return fmt.Errorf("%w: no group snapshot before the injection, so %s cannot be told", ErrNoBite, l.Describe())
+	}
+	if len(l) == 0 && len(before.Members) == 0 {
+		return fmt.Errorf("%w: the group had no member when the fault was injected", ErrNoBite)
+	}
+	for _, w := range l {
+		if !isMember(before, w) {
+			return fmt.Errorf("%w: %s was not a member when the fault was injected (snapshot %s before it)", ErrNoBite, w, since.Sub(before.At).Round(time.Millisecond))
+		}
+	}
 	return waitGroup(ctx, g, within, since, func(s history.GroupSnapshot) bool {
 		if len(l) == 0 {
 			return len(s.Members) == 0
@@ -58,12 +76,14 @@ func (l Leaves) Await(ctx context.Context, g GroupView, since time.Time, within 
 }
 
 // Stalls is the symptom of a fault that slows a worker without ending its
-// membership: the partitions Worker owned when the wait began fall at least
-// MinLag records behind (end offset minus committed offset, summed) in one
-// lag sample. With Worker empty it watches every partition of the topic: the
-// whole group stalls. Under steady load a healthy worker's partitions are a
-// few records behind at most, so MinLag of a couple of seconds' worth of
-// posts is a clear signal.
+// membership: the partitions Worker owned when the fault was injected fall
+// at least MinLag records further behind (end offset minus committed
+// offset, summed) than they were in the last lag sample before the
+// injection (the baseline), in one lag sample taken after it. With Worker
+// empty it watches every partition of the topic: the whole group stalls.
+// The baseline keeps a loaded host, where a healthy worker is already some
+// records behind, from passing a fault that did nothing; with no sample
+// before the injection the baseline is 0.
 type Stalls struct {
 	Worker string
 	MinLag int64
@@ -80,7 +100,7 @@ func (s Stalls) Describe() string {
 func (s Stalls) Await(ctx context.Context, g GroupView, since time.Time, within time.Duration) error {
 	var parts []int32
 	if s.Worker != "" {
-		snap, ok := g.LastSnapshot()
+		snap, ok := g.SnapshotBefore(since)
 		if !ok {
 			return fmt.Errorf("%w: no group snapshot to find %s's partitions", ErrNoBite, s.Worker)
 		}
@@ -93,18 +113,22 @@ func (s Stalls) Await(ctx context.Context, g GroupView, since time.Time, within 
 			return fmt.Errorf("%w: %s owns no partition, so it cannot stall", ErrNoBite, s.Worker)
 		}
 	}
+	var baseline int64
+	if l, ok := g.LagBefore(since); ok {
+		baseline = lagOf(l, parts)
+	}
 	deadline := time.Now().Add(within)
 	var worst int64
 	for {
 		if l, ok := g.LastLag(); ok && !l.At.Before(since) {
 			lag := lagOf(l, parts)
 			worst = max(worst, lag)
-			if lag >= s.MinLag {
+			if lag-baseline >= s.MinLag {
 				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s not seen within %s (at most %d behind)", ErrNoBite, s.Describe(), within, worst)
+			return fmt.Errorf("%w: %s not seen within %s (at most %d behind, %d before the fault)", ErrNoBite, s.Describe(), within, worst, baseline)
 		}
 		select {
 		case <-ctx.Done():
@@ -184,9 +208,10 @@ func (r Rejoined) Await(ctx context.Context, g GroupView, since time.Time, withi
 	}, r.Describe())
 }
 
-// memberIDs returns the member ids and generation of the latest snapshot.
-func memberIDs(g GroupView) ([]string, int32) {
-	s, ok := g.LastSnapshot()
+// memberIDs returns the member ids and generation of the last error-free
+// snapshot before t.
+func memberIDs(g GroupView, t time.Time) ([]string, int32) {
+	s, ok := g.SnapshotBefore(t)
 	if !ok {
 		return nil, 0
 	}

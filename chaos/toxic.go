@@ -88,8 +88,8 @@ func (t Toxic) Heal(ctx context.Context) error {
 }
 
 // Bit waits for the expected symptom (default: the worker left the group).
-func (t Toxic) Bit(ctx context.Context, g GroupView, within time.Duration) error {
-	return bite(ctx, t.Shows, Leaves{t.Worker}, g, within)
+func (t Toxic) Bit(ctx context.Context, g GroupView, injected time.Time, within time.Duration) error {
+	return bite(ctx, t.Shows, Leaves{t.Worker}, g, injected, within)
 }
 
 // ResetPeer resets (TCP RST) every connection of the worker as soon as it

@@ -145,6 +145,9 @@ type History struct {
 	Faults      []FaultMark      `json:"faults"`
 	Notes       []Note           `json:"notes"`
 	Verdicts    []Verdict        `json:"verdicts"`
+	// LoadStopped is when the harness stopped producing posts (zero while
+	// the load runs, or if it never ran).
+	LoadStopped time.Time `json:"load_stopped,omitempty"`
 }
 
 // Recorder collects a History while a spec runs. All methods are safe for
@@ -224,6 +227,43 @@ func (r *Recorder) LastSnapshot() (GroupSnapshot, bool) {
 		return GroupSnapshot{}, false
 	}
 	return r.h.Snapshots[len(r.h.Snapshots)-1], true
+}
+
+// SnapshotBefore returns the last error-free group snapshot taken at or
+// before t, if any: the group as it was when a fault was injected.
+func (r *Recorder) SnapshotBefore(t time.Time) (GroupSnapshot, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.h.Snapshots) - 1; i >= 0; i-- {
+		if s := r.h.Snapshots[i]; s.Err == "" && !s.At.After(t) {
+			return s, true
+		}
+	}
+	return GroupSnapshot{}, false
+}
+
+// LagBefore returns the last lag sample taken at or before t, if any: the
+// baseline a stall is measured from.
+func (r *Recorder) LagBefore(t time.Time) (LagSample, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.h.Lag) - 1; i >= 0; i-- {
+		if s := r.h.Lag[i]; !s.At.After(t) {
+			return s, true
+		}
+	}
+	return LagSample{}, false
+}
+
+// LoadStopped records when the harness stopped producing posts (once: the
+// first call wins). Lag judged "held under its threshold" is judged up to
+// this instant; after it lag falls by itself.
+func (r *Recorder) LoadStopped(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.h.LoadStopped.IsZero() {
+		r.h.LoadStopped = at
+	}
 }
 
 // LastLag returns the most recent lag sample, if any.

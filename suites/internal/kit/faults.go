@@ -85,7 +85,7 @@ func InjectTimed(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within 
 	DeferCleanup(func(ctx SpecContext) { _ = chaos.Heal(ctx, st.Rec, f) }, NodeTimeout(time.Minute))
 	Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
 	done = time.Now()
-	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, within)
+	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, began, within)
 	Expect(err).NotTo(HaveOccurred(), "the fault must bite, or the spec proves nothing")
 	GinkgoWriter.Printf("%s on %s: injected in %s, bit %s later\n", f.Name(), f.Target(), done.Sub(began).Round(10*time.Millisecond), d.Round(10*time.Millisecond))
 	return began, done

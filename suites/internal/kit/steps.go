@@ -73,7 +73,7 @@ func Inject(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within time.
 	// Registered first, so that a fault that failed half-way in is healed too.
 	DeferCleanup(func(ctx SpecContext) { _ = chaos.Heal(ctx, st.Rec, f) }, NodeTimeout(time.Minute))
 	Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
-	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, within)
+	d, err := chaos.AwaitBite(ctx, st.Rec, st.Rec, f, at, within)
 	Expect(err).NotTo(HaveOccurred(), "the fault must bite, or the spec proves nothing")
 	GinkgoWriter.Printf("%s on %s bit after %s\n", f.Name(), f.Target(), d.Round(10*time.Millisecond))
 	return at

@@ -76,8 +76,8 @@ type stalling struct {
 	shows chaos.Symptom
 }
 
-func (s stalling) Bit(ctx context.Context, g chaos.GroupView, within time.Duration) error {
-	return s.shows.Await(ctx, g, time.Now(), within)
+func (s stalling) Bit(ctx context.Context, g chaos.GroupView, injected time.Time, within time.Duration) error {
+	return s.shows.Await(ctx, g, injected, within)
 }
 
 // restarts reports whether a scheduled kind brings its target back as a
@@ -213,7 +213,7 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 				r := stepRun{step: step, fault: f, target: name, injected: time.Now()}
 				DeferCleanup(func(ctx SpecContext) { _ = chaos.Heal(ctx, st.Rec, f) }, NodeTimeout(time.Minute))
 				Expect(chaos.Inject(ctx, st.Rec, f)).To(Succeed())
-				_, r.bit = chaos.AwaitBite(ctx, st.Rec, st.Rec, f, max(step.Hold-time.Since(r.injected), time.Second))
+				_, r.bit = chaos.AwaitBite(ctx, st.Rec, st.Rec, f, r.injected, max(step.Hold-time.Since(r.injected), time.Second))
 				kit.HoldFor(ctx, r.injected, step.Hold)
 				Expect(chaos.Heal(ctx, st.Rec, f)).To(Succeed())
 				r.healed = time.Now()
