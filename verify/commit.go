@@ -20,7 +20,12 @@ import (
 // at-least-once worker may legitimately re-commit an offset its predecessor
 // already committed, so the strict rule applies to the group's committed
 // offsets as the observer reads them. It fails with "no-observations" when
-// there is no lag sample.
+// there is no lag sample, or when no sample shows any partition committed:
+// a group that never committed cannot be said to commit monotonically.
+//
+// Sampled, it misses a rewind that the owner overwrites before the next
+// sample; the broker's audit (where the broker keeps one) judges every
+// commit.
 func CommittedMonotonic(h history.History) Result {
 	const check = CheckCommittedMonotonic
 	if len(h.Lag) == 0 {
@@ -56,6 +61,9 @@ func CommittedMonotonic(h history.History) Result {
 		}
 	}
 	summary := fmt.Sprintf("committed offsets should never decrease; %d lag samples over %d partitions checked", len(samples), len(last))
+	if len(last) == 0 {
+		return fail(check, ClassNoObservations, fmt.Sprintf("%s: no sample shows a committed offset, so there is nothing to judge.", summary), time.Time{}, nil, 0)
+	}
 	if len(drops) == 0 {
 		return pass(check, summary+", none went back.")
 	}

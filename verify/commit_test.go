@@ -41,3 +41,10 @@ func TestCommittedMonotonicOrdersByTime(t *testing.T) {
 func TestCommittedMonotonicNoSamples(t *testing.T) {
 	wantFail(t, CommittedMonotonic(ht.New(1).History()), ClassNoObservations)
 }
+
+// A group that never committed anything gives the check nothing to judge.
+func TestCommittedMonotonicNothingCommitted(t *testing.T) {
+	end := map[int32]int64{0: 500, 1: 20}
+	h := ht.New(2).Lag(1*s, map[int32]int64{0: -1, 1: -1}, end).Lag(2*s, map[int32]int64{0: -1, 1: -1}, end).History()
+	wantFail(t, CommittedMonotonic(h), ClassNoObservations, "no sample shows a committed offset")
+}

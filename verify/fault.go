@@ -11,7 +11,7 @@ import (
 // FaultBit checks that every injection of fault bit (class "no-bite"): each
 // FaultMark{Fault: fault, Phase: "inject"} must be followed, at or after its
 // time and before the next injection of the same fault on the same target,
-// by a "bit" mark of that fault whose Target is the same or empty. A fault
+// by a "bit" mark of that fault on the same target. A fault
 // never injected fails too (a spec whose fault did nothing must not pass).
 // Measured is the longest inject-to-bit delay; no bound applies.
 //
@@ -42,7 +42,7 @@ func FaultBit(h history.History, fault string) Result {
 			if n.Phase == history.PhaseInject && n.Target == m.Target {
 				break
 			}
-			if n.Phase == history.PhaseBit && (n.Target == "" || n.Target == m.Target) {
+			if n.Phase == history.PhaseBit && n.Target == m.Target {
 				bit = true
 				worst = max(worst, n.At.Sub(m.At))
 				break

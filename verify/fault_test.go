@@ -71,3 +71,10 @@ func TestMemberLeftAndHasPartitions(t *testing.T) {
 		t.Error("unknown worker has partitions")
 	}
 }
+
+// A bit mark without a target is not the bite of a targeted injection.
+func TestFaultBitNeedsTheSameTarget(t *testing.T) {
+	h := ht.New(6).Fault(1*s, "pause", "w1", history.PhaseInject).
+		Fault(2*s, "pause", "", history.PhaseBit).History()
+	wantFail(t, FaultBit(h, "pause"), ClassNoBite, "pause on w1 injected at +1s never bit")
+}

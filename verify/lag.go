@@ -8,82 +8,167 @@ import (
 	"github.com/streamsocial/feedchaos/history"
 )
 
-// LagRecovered checks that consumer lag comes back under threshold within
-// bound after since (normally the fault's heal), class
-// "lag-not-recovered". It takes the first lag sample at or after since
-// whose total lag (LagSample.Lag: end minus committed, summed over
-// partitions, nothing committed counting as 0) is <= threshold; Measured is
-// its time − since, and it passes when Measured <= bound.
+// LagWindow says where a fault's effect on lag is judged.
+type LagWindow struct {
+	// Fault is when the fault was injected. With Rise, lag must climb above
+	// the threshold at or after it: the spec claims the fault set the
+	// fleet back, so a recovery from nothing proves nothing.
+	Fault time.Time
+	// From is where recovery is measured from: the heal, or the moment
+	// the group settled (a permanent fault).
+	From time.Time
+	// Until ends the window: lag must be under the threshold from the
+	// recovery until then. Zero means the history's LoadStopped (after the
+	// load stops lag falls by itself, so later samples prove nothing).
+	Until time.Time
+	// Hold is how long lag must have stayed under the threshold before
+	// Until for "it stays down" to have been seen at all.
+	Hold time.Duration
+	// Rise requires lag above the threshold at or after Fault. Faults
+	// whose effect on lag depends on the host (a graceful leave, a short
+	// pause) leave it false: the check then only says lag is back under
+	// the threshold within the bound and stays there.
+	Rise bool
+}
+
+// LagRecovered checks that consumer lag, set back by a fault, comes back
+// under threshold within bound of w.From and stays there (class
+// "lag-not-recovered"). Lag is LagSample.Lag: end minus committed, summed
+// over partitions, nothing committed counting as 0.
 //
-// On failure the message gives the lag of the last sample at or before
-// since+bound, the maximum lag seen after since and when, and the
-// counter-examples are that sample's worst partitions (end, committed,
-// lag). Measured is 0 when lag never came under the threshold. FirstAt is
-// since+bound.
+// The recovery is the first sample of the last run of samples at or under
+// the threshold that reaches the end of the window (w.Until, else
+// h.LoadStopped): lag that dips and then spikes again (the victim's rejoin
+// rebalancing the group once more) recovers only after the spike. Measured
+// is the recovery's time − w.From (0 when lag was already down at From),
+// and it passes when Measured <= bound and that last run lasted at least
+// w.Hold.
 //
-// Not checked: that lag stays down afterwards, or that the records behind
-// the committed offsets were really fanned out (NoLostUpdates).
-func LagRecovered(h history.History, since time.Time, threshold int64, bound time.Duration) Result {
+// It fails with "no-bite" when w.Rise is set and no sample at or after
+// w.Fault had lag above the threshold, and with "no-observations" when the
+// window has no sample, or lag stayed down for less than w.Hold before the
+// window ended (the spec did not watch long enough to say it stays down).
+// The failure's counter-examples are the worst partitions of the sample
+// that broke it.
+//
+// Not checked: that the records behind the committed offsets were really
+// fanned out (NoLostUpdates).
+func LagRecovered(h history.History, w LagWindow, threshold int64, bound time.Duration) Result {
 	const check = CheckLagRecovered
-	var samples []history.LagSample
-	for _, s := range h.Lag {
-		if !s.At.Before(since) {
-			samples = append(samples, s)
+	until := w.Until
+	if until.IsZero() {
+		until = h.LoadStopped
+	}
+	if until.IsZero() {
+		until = h.End
+	}
+	samples := lagSorted(h)
+	expect := fmt.Sprintf("total lag should be <= %d records within %s of %s and stay there", threshold, bound, rel(h.Start, w.From))
+	if w.Hold > 0 {
+		expect += fmt.Sprintf(" (at least %s)", w.Hold)
+	}
+	deadline := w.From.Add(bound)
+
+	// The rise.
+	var peak *history.LagSample
+	for i := range samples {
+		s := &samples[i]
+		if s.At.Before(w.Fault) || (!until.IsZero() && s.At.After(until)) {
+			continue
+		}
+		if peak == nil || s.Lag() > peak.Lag() {
+			peak = s
 		}
 	}
-	sort.SliceStable(samples, func(i, j int) bool { return samples[i].At.Before(samples[j].At) })
-	deadline := since.Add(bound)
-	expect := fmt.Sprintf("total lag should be <= %d records within %s of %s", threshold, bound, rel(h.Start, since))
-	if len(samples) == 0 {
-		r := fail(check, ClassLagNotRecovered, fmt.Sprintf("%s; there is no lag sample at or after it (%d samples in all).", expect, len(h.Lag)), deadline, nil, 0)
+	if w.Rise && (peak == nil || peak.Lag() <= threshold) {
+		msg := fmt.Sprintf("the fault injected at %s should set lag back above %d records and it should recover; ", rel(h.Start, w.Fault), threshold)
+		if peak == nil {
+			msg += "there is no lag sample after it."
+			return fail(check, ClassNoObservations, msg, w.Fault, nil, 0)
+		}
+		msg += fmt.Sprintf("lag never rose above the threshold (at most %d at %s), so its recovery shows nothing.", peak.Lag(), rel(h.Start, peak.At))
+		return fail(check, ClassNoBite, msg, w.Fault, nil, 0)
+	}
+
+	// The samples of the window.
+	var win []history.LagSample
+	for _, s := range samples {
+		if !s.At.Before(w.From) && (until.IsZero() || !s.At.After(until)) {
+			win = append(win, s)
+		}
+	}
+	if len(win) == 0 {
+		r := fail(check, ClassNoObservations, fmt.Sprintf("%s; there is no lag sample between %s and %s (%d samples in all).", expect, rel(h.Start, w.From), rel(h.Start, until), len(samples)), deadline, nil, 0)
 		r.Bound = bound
 		return r
 	}
-	var (
-		found      *history.LagSample
-		atDeadline *history.LagSample
-		maxS       = samples[0]
-	)
-	for i := range samples {
-		s := &samples[i]
-		if !s.At.After(deadline) {
-			atDeadline = s
-		}
-		if s.Lag() > maxS.Lag() {
-			maxS = *s
-		}
-		if found == nil && s.Lag() <= threshold {
-			found = s
-		}
+	peakNote := ""
+	if peak != nil {
+		peakNote = fmt.Sprintf(" (peak %d at %s)", peak.Lag(), rel(h.Start, peak.At))
 	}
-	var measured time.Duration
-	if found != nil {
-		measured = found.At.Sub(since)
-		if measured <= bound {
-			r := pass(check, fmt.Sprintf("%s; lag was %d at %s, after %s (max lag after %s: %d).", expect, found.Lag(), rel(h.Start, found.At), measured, rel(h.Start, since), maxS.Lag()))
-			r.Measured, r.Bound = measured, bound
-			return r
+	last := win[len(win)-1]
+	if last.Lag() > threshold {
+		// Not down at the end of the window: find the worst sample after
+		// the deadline to show.
+		msg := fmt.Sprintf("%s; lag was %d at %s, the end of the window%s", expect, last.Lag(), rel(h.Start, last.At), peakNote)
+		if d := firstUnder(win, threshold); d != nil {
+			msg += fmt.Sprintf("; it was under the threshold at %s (%d) but rose again", rel(h.Start, d.At), d.Lag())
+		} else {
+			msg += "; it never came back under the threshold"
 		}
+		ex := worstPartitions(last)
+		r := fail(check, ClassLagNotRecovered, msg+". The counter-examples are the most lagging partitions at its end.", deadline, ex, len(ex))
+		r.Bound = bound
+		return r
 	}
-	var msg string
-	ref := atDeadline
-	if ref == nil {
-		msg = fmt.Sprintf("%s; there is no sample within the bound (first at %s with lag %d)", expect, rel(h.Start, samples[0].At), samples[0].Lag())
-		ref = &samples[0]
-	} else {
-		msg = fmt.Sprintf("%s; lag was %d at %s, the last sample within the bound", expect, ref.Lag(), rel(h.Start, ref.At))
+	// The last run under the threshold.
+	start := len(win) - 1
+	for start > 0 && win[start-1].Lag() <= threshold {
+		start--
 	}
-	msg += fmt.Sprintf(", max lag after %s %d at %s", rel(h.Start, since), maxS.Lag(), rel(h.Start, maxS.At))
-	if found != nil {
-		msg += fmt.Sprintf(", back under the threshold only at %s (%d) after %s.", rel(h.Start, found.At), found.Lag(), measured)
-	} else {
-		msg += fmt.Sprintf(", never back under the threshold (last sample at %s with lag %d).", rel(h.Start, samples[len(samples)-1].At), samples[len(samples)-1].Lag())
+	rec := win[start]
+	measured := max(rec.At.Sub(w.From), 0)
+	if start == 0 {
+		measured = 0 // down already at From
 	}
-	msg += fmt.Sprintf(" The counter-examples are the most lagging partitions at %s.", rel(h.Start, ref.At))
-	ex := worstPartitions(*ref)
-	r := fail(check, ClassLagNotRecovered, msg, deadline, ex, len(ex))
+	held := last.At.Sub(rec.At)
+	if measured > bound {
+		spike := win[start-1]
+		msg := fmt.Sprintf("%s; lag was back under it for good only at %s (%d), %s after %s%s; the last sample above it was %d at %s",
+			expect, rel(h.Start, rec.At), rec.Lag(), measured, rel(h.Start, w.From), peakNote, spike.Lag(), rel(h.Start, spike.At))
+		if d := firstUnder(win, threshold); d != nil && d.At.Before(spike.At) {
+			msg += fmt.Sprintf(" (it had dipped under at %s and rose again)", rel(h.Start, d.At))
+		}
+		ex := worstPartitions(spike)
+		r := fail(check, ClassLagNotRecovered, msg+". The counter-examples are the most lagging partitions then.", deadline, ex, len(ex))
+		r.Measured, r.Bound = measured, bound
+		return r
+	}
+	if held < w.Hold {
+		r := fail(check, ClassNoObservations, fmt.Sprintf("%s; lag was under it from %s, but the window ended at %s, %s later: too soon to say it stays down.",
+			expect, rel(h.Start, rec.At), rel(h.Start, last.At), held), last.At, nil, 0)
+		r.Measured, r.Bound = measured, bound
+		return r
+	}
+	r := pass(check, fmt.Sprintf("%s; back under it at %s (%d), %s after %s%s, and held for %s until %s.",
+		expect, rel(h.Start, rec.At), rec.Lag(), measured, rel(h.Start, w.From), peakNote, held, rel(h.Start, last.At)))
 	r.Measured, r.Bound = measured, bound
 	return r
+}
+
+func lagSorted(h history.History) []history.LagSample {
+	samples := append([]history.LagSample(nil), h.Lag...)
+	sort.SliceStable(samples, func(i, j int) bool { return samples[i].At.Before(samples[j].At) })
+	return samples
+}
+
+func firstUnder(samples []history.LagSample, threshold int64) *history.LagSample {
+	for i := range samples {
+		if samples[i].Lag() <= threshold {
+			return &samples[i]
+		}
+	}
+	return nil
 }
 
 // worstPartitions lists the partitions of s with lag, most lagging first.

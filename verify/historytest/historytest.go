@@ -150,6 +150,12 @@ func (b *Builder) LagTotal(at time.Duration, lag int64) *Builder {
 	return b.Lag(at, map[int32]int64{0: 1000}, map[int32]int64{0: 1000 + lag})
 }
 
+// LoadStopped records when the load stopped.
+func (b *Builder) LoadStopped(at time.Duration) *Builder {
+	b.h.LoadStopped = At(at)
+	return b
+}
+
 // Event records a worker lifecycle event.
 func (b *Builder) Event(at time.Duration, worker, event string, partitions ...int32) *Builder {
 	b.h.Events = append(b.h.Events, history.WorkerEvent{TS: At(at), Worker: worker, Event: event, Partitions: partitions})
