@@ -27,6 +27,7 @@ type Bounds struct {
 	ReassignGraceful  time.Duration // SIGTERM to partitions of the leaving member owned by others
 	LagThreshold      int64         // total lag (records) counted as recovered
 	Recovery          time.Duration // heal to lag back under LagThreshold
+	LagHold           time.Duration // how long lag must stay under LagThreshold once recovered
 	Shutdown          time.Duration // SIGTERM to process exit
 	Stable            time.Duration // fleet start to a stable group with all partitions owned
 	Drain             time.Duration // load stop to zero lag and all updates seen
@@ -65,6 +66,7 @@ func Defaults() Bounds {
 		ReassignGraceful:  3 * time.Second,
 		LagThreshold:      50,
 		Recovery:          15 * time.Second,
+		LagHold:           5 * time.Second,
 		Shutdown:          10 * time.Second,
 		Stable:            60 * time.Second,
 		Drain:             60 * time.Second,
@@ -96,6 +98,7 @@ const (
 	EnvReassignGraceful  = "CHAOS_BOUND_REASSIGN_GRACEFUL"
 	EnvLagThreshold      = "CHAOS_LAG_THRESHOLD"
 	EnvRecovery          = "CHAOS_BOUND_RECOVERY"
+	EnvLagHold           = "CHAOS_LAG_HOLD"
 	EnvShutdown          = "CHAOS_BOUND_SHUTDOWN"
 	EnvStable            = "CHAOS_BOUND_STABLE"
 	EnvDrain             = "CHAOS_BOUND_DRAIN"
@@ -134,6 +137,7 @@ var fields = []field{
 	{"ReassignGraceful", "reassign_graceful", EnvReassignGraceful, "SIGTERM -> the leaver's partitions owned by others", func(b *Bounds) *time.Duration { return &b.ReassignGraceful }, nil, nil},
 	{"LagThreshold", "lag_threshold", EnvLagThreshold, "total lag (records) counted as recovered", nil, func(b *Bounds) *int64 { return &b.LagThreshold }, nil},
 	{"Recovery", "recovery", EnvRecovery, "heal -> total lag <= lag threshold", func(b *Bounds) *time.Duration { return &b.Recovery }, nil, nil},
+	{"LagHold", "lag_hold", EnvLagHold, "lag back under its threshold -> it must stay there at least this long (seen before the load stops)", func(b *Bounds) *time.Duration { return &b.LagHold }, nil, nil},
 	{"Shutdown", "shutdown", EnvShutdown, "SIGTERM -> worker exited", func(b *Bounds) *time.Duration { return &b.Shutdown }, nil, nil},
 	{"Stable", "stable", EnvStable, "fleet start -> stable group, all partitions owned", func(b *Bounds) *time.Duration { return &b.Stable }, nil, nil},
 	{"Drain", "drain", EnvDrain, "load stop -> zero lag and all updates seen", func(b *Bounds) *time.Duration { return &b.Drain }, nil, nil},

@@ -34,6 +34,8 @@ const (
 	CheckLagRecovered       = "lag-recovered"
 	CheckFaultBit           = "fault-bit"
 	CheckNoRebalance        = "no-rebalance"
+	CheckCommittingAgain    = "committing-again"
+	CheckLeaverCommitted    = "leaver-committed"
 )
 
 // Anomaly classes.
@@ -47,6 +49,8 @@ const (
 	ClassLagNotRecovered     = "lag-not-recovered"    // lag not back under the threshold within the recovery bound
 	ClassNoBite              = "no-bite"              // a fault was injected but its symptom never showed
 	ClassUnexpectedRebalance = "unexpected-rebalance" // generation/membership changed, or assignment events, in a quiet window
+	ClassNotResumed          = "not-resumed"          // a partition that kept receiving posts was never committed again after a fault
+	ClassReplayedHandoff     = "replayed-handoff"     // a graceful leaver's posts fanned out again by the next owner: its final commit did not cover them
 	ClassNoObservations      = "no-observations"      // the history holds nothing the check could judge: it fails rather than pass vacuously
 )
 

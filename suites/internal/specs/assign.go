@@ -171,6 +171,15 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 			mv := verify.CompareAssignments(s4, s4end)
 			Expect(mv.Moved).To(BeEmpty(), "partitions moved between the join settling (%s) and the leave (%s) with no membership change: %s",
 				s4.At.Sub(h.Start).Round(time.Millisecond), s4end.At.Sub(h.Start).Round(time.Millisecond), verify.FormatMoves(mv))
+			// The same layout at both ends does not prove that nothing
+			// happened between them: a rebalance back to the same layout
+			// shows as a generation change or a rebalancing state.
+			Expect(verify.Rebalances(h, s4.At, s4end.At)).To(BeZero(), "the group rebalanced between the join settling (%s) and the leave (%s) with no membership change",
+				s4.At.Sub(h.Start).Round(time.Millisecond), s4end.At.Sub(h.Start).Round(time.Millisecond))
+		})
+
+		It("has the leaver commit every post it fanned out before it leaves: its successors fan out none of them again", func() {
+			kit.Check(st, "sigterm", verify.LeaverCommitted(h, leaver, leaveAt))
 		})
 
 		It("lets the leaver exit with code 0 within the shutdown bound", func() {

@@ -52,5 +52,17 @@ func Control(labels ...string) bool {
 		It("never moves a committed offset backwards", func() {
 			kit.Check(st, "none", verify.CommittedMonotonic(h))
 		})
+
+		// Without a fault a correct at-least-once worker has no reason to
+		// fan a post out twice: a duplicate here is a bug (a commit that
+		// lags behind what was produced and is replayed, a retry that
+		// double-sends), not the price of a crash.
+		It("writes no feed update twice", func() {
+			kit.Check(st, "none", verify.NoDuplicates(h))
+		})
+
+		It("never lets two members own one partition", func() {
+			kit.Check(st, "none", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
+		})
 	})
 }
