@@ -15,4 +15,7 @@ var (
 	_ = specs.AssignmentSpec(func() specs.AssignmentInput { return specs.AssignmentInput{Combo: specs.ClassicCoopSticky} })
 	_ = specs.AssignmentSpec(func() specs.AssignmentInput { return specs.AssignmentInput{Combo: specs.Consumer848} })
 	_ = specs.AssignmentSpec(func() specs.AssignmentInput { return specs.AssignmentInput{Combo: specs.Consumer848Range} })
+	// Exactly-once through a join and a leave: both rebalances move
+	// partitions between transactional producers.
+	_ = specs.AssignmentSpec(func() specs.AssignmentInput { return specs.AssignmentInput{Combo: specs.ClassicRangeEOS} })
 )

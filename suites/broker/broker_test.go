@@ -26,6 +26,20 @@ var (
 		}
 	})
 
+	// The same with exactly-once workers: the transactions open when the
+	// broker went down are aborted or committed whole, never twice.
+	_ = specs.OutageSpec(func() specs.OutageInput {
+		return specs.OutageInput{
+			Describe: "the broker restarted under steady load",
+			Labels:   []string{"broker"},
+			Combo:    specs.ClassicRangeEOS,
+			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
+				return chaos.NewBrokerRestart(st.Broker, st.Rec)
+			},
+			FromInjectEnd: true,
+		}
+	})
+
 	// The broker stopped for longer than the session timeout
 	// (kit.B.Outage), then started again.
 	_ = brokerStopped(specs.ClassicCoopSticky, "")

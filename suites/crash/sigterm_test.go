@@ -11,4 +11,7 @@ var (
 	_ = specs.TermSpec(func() specs.TermInput { return specs.TermInput{Combo: specs.ClassicRange} })
 	_ = specs.TermSpec(func() specs.TermInput { return specs.TermInput{Combo: specs.ClassicCoopSticky} })
 	_ = specs.TermSpec(func() specs.TermInput { return specs.TermInput{Combo: specs.Consumer848} })
+	// Exactly-once: the leaver's last transaction commits its offsets with
+	// its updates, and no update reaches a read_committed reader twice.
+	_ = specs.TermSpec(func() specs.TermInput { return specs.TermInput{Combo: specs.ClassicRangeEOS} })
 )

@@ -11,4 +11,5 @@ var (
 	_ = specs.CutOffSpec(func() specs.CutOffInput { return specs.CutOffInput{Combo: specs.ClassicRoundRobin} })
 	_ = specs.CutOffSpec(func() specs.CutOffInput { return specs.CutOffInput{Combo: specs.ClassicCoopSticky} })
 	_ = specs.CutOffSpec(func() specs.CutOffInput { return specs.CutOffInput{Combo: specs.Consumer848} })
+	_ = specs.CutOffSpec(func() specs.CutOffInput { return specs.CutOffInput{Combo: specs.ClassicRangeEOS} })
 )

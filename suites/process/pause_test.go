@@ -30,6 +30,9 @@ var (
 	// thawed: a zombie that still believes it owns its partitions.
 	_ = pausedLong(specs.ClassicRange)
 	_ = pausedLong(specs.Consumer848)
+	// Exactly-once: the thawed zombie's open transaction must be fenced or
+	// aborted, never committed next to its successor's.
+	_ = pausedLong(specs.ClassicRangeEOS)
 
 	// The same with SIGSTOP instead of the freezer, under the cooperative
 	// assignor, where only the stopped worker's partitions move.

@@ -189,5 +189,7 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 
 		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "assignor"} })
 
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "assignor"} })
+
 	})
 }

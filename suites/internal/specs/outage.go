@@ -111,6 +111,8 @@ func OutageSpec(input func() OutageInput) bool {
 
 		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
 
+		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: fault.Name()} })
+
 		It(fmt.Sprintf("has lag under its threshold within the recovery bound after %s, and keeps it there", from), func() {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, kit.LagWindow(injected, up, false), kit.B.LagThreshold, kit.B.Recovery))
 		})
