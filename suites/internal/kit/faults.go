@@ -190,7 +190,7 @@ func KeepsTheData(scene func() Scene) {
 		s := scene()
 		// Reported, not judged here: at-least-once may fan a post out
 		// again after a fault (DeliversOnce and the control judge zero).
-		Counted("duplicate feed updates", s.Fault, verify.DuplicateCount(s.H), "reported")
+		Counted("duplicate feed updates", s.Fault, verify.DuplicateCopies(s.H), "reported")
 		Check(s.St, s.Fault, verify.NoLostUpdates(s.H, s.St.Graph))
 	})
 	It("never moves a committed offset backwards", func() {
