@@ -410,6 +410,31 @@ type auditView struct {
 // view copies the entries after since, resolving member client ids and
 // KIP-848 topic ids.
 func (a *audit) view(since int64) auditView {
+	v, ids := a.copyAfter(since)
+	names := map[string]string{}
+	for _, id := range ids {
+		if n := a.topicName(id); n != "" {
+			names[topicIDKey(id)] = n
+		}
+	}
+	for i := range v.Entries {
+		for j := range v.Entries[i].Assignments {
+			ps := v.Entries[i].Assignments[j].Partitions
+			for k, p := range ps {
+				if n, ok := names[k]; ok {
+					delete(ps, k)
+					ps[n] = append(ps[n], p...)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// copyAfter copies the entries after since with member client ids
+// resolved, and returns the KIP-848 topic ids left to resolve. It does not
+// call the cluster, so it is safe after the cluster closed.
+func (a *audit) copyAfter(since int64) (auditView, [][16]byte) {
 	a.mu.Lock()
 	v := auditView{Started: a.started, Seq: a.seq, Dropped: a.dropped, Incomplete: a.incomplete, Entries: []history.AuditEntry{}}
 	var ids [][16]byte
@@ -443,24 +468,7 @@ func (a *audit) view(since int64) auditView {
 		v.Entries = append(v.Entries, c)
 	}
 	a.mu.Unlock()
-	names := map[string]string{}
-	for _, id := range ids {
-		if n := a.topicName(id); n != "" {
-			names[topicIDKey(id)] = n
-		}
-	}
-	for i := range v.Entries {
-		for j := range v.Entries[i].Assignments {
-			ps := v.Entries[i].Assignments[j].Partitions
-			for k, p := range ps {
-				if n, ok := names[k]; ok {
-					delete(ps, k)
-					ps[n] = append(ps[n], p...)
-				}
-			}
-		}
-	}
-	return v
+	return v, ids
 }
 
 func parseTopicIDKey(s string) ([16]byte, bool) {
@@ -474,21 +482,20 @@ func parseTopicIDKey(s string) ([16]byte, bool) {
 
 // savedAudit is the audit as saved in the data dir.
 type savedAudit struct {
-	Started time.Time            `json:"started"`
-	Seq     int64                `json:"seq"`
-	Dropped int64                `json:"dropped"`
-	Entries []history.AuditEntry `json:"entries"`
+	Started time.Time `json:"started"`
+	Seq     int64     `json:"seq"`
+	Dropped int64     `json:"dropped"`
+	// Incomplete carries an earlier hole over the restart.
+	Incomplete string               `json:"incomplete,omitempty"`
+	Entries    []history.AuditEntry `json:"entries"`
 }
 
-// save writes the audit into dir (on a clean close), so a restart goes on
-// from it.
+// save writes the audit into dir (on a clean close, after the cluster
+// closed), so a restart goes on from it. Member client ids are resolved
+// first: the restarted broker does not know the old members.
 func (a *audit) save(dir string) error {
-	a.mu.Lock()
-	s := savedAudit{Started: a.started, Seq: a.seq, Dropped: a.dropped}
-	for _, e := range a.entries {
-		s.Entries = append(s.Entries, *e)
-	}
-	a.mu.Unlock()
+	v, _ := a.copyAfter(0)
+	s := savedAudit{Started: v.Started, Seq: v.Seq, Dropped: v.Dropped, Incomplete: v.Incomplete, Entries: v.Entries}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encoding audit: %w", err)
@@ -525,7 +532,7 @@ func (a *audit) load(dir string, restored bool) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.started, a.seq, a.dropped = s.Started, s.Seq, s.Dropped
+	a.started, a.seq, a.dropped, a.incomplete = s.Started, s.Seq, s.Dropped, s.Incomplete
 	for i := range s.Entries {
 		e := s.Entries[i]
 		a.entries = append(a.entries, &e)
