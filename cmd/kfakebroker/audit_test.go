@@ -269,6 +269,10 @@ func TestAuditSavedAndRestored(t *testing.T) {
 	dir := t.TempDir()
 	a := newAudit()
 	a.control(1, &kmsg.EndTxnRequest{TransactionalID: "x", Commit: true})
+	var ma kmsg.ConsumerMemberAssignment
+	ma.Topics = []kmsg.ConsumerMemberAssignmentTopic{{Topic: "posts", Partitions: []int32{0, 2}}}
+	a.control(1, &kmsg.SyncGroupRequest{Group: "g", Generation: 3, MemberID: "m1", GroupAssignment: []kmsg.SyncGroupRequestGroupAssignment{{MemberID: "m1", MemberAssignment: ma.AppendTo(nil)}}})
+	a.sawMember("m1", "w1", "")
 	if err := a.save(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +282,11 @@ func TestAuditSavedAndRestored(t *testing.T) {
 	}
 	b.control(1, &kmsg.EndTxnRequest{TransactionalID: "y"})
 	v := b.view(0)
-	if len(v.Entries) != 2 || v.Entries[1].Seq != 2 || !v.Started.Equal(a.started) || v.Incomplete != "" {
+	if len(v.Entries) != 3 || v.Entries[2].Seq != 3 || !v.Started.Equal(a.started) || v.Incomplete != "" {
 		t.Fatalf("restored audit = %+v", v)
+	}
+	if m := v.Entries[1].Assignments; len(m) != 1 || m[0].ClientID != "w1" || len(m[0].Partitions["posts"]) != 2 || v.Entries[1].Generation != 3 {
+		t.Fatalf("restored assignment = %+v: the member's client id must survive the restart", v.Entries[1])
 	}
 	if _, err := os.Stat(filepath.Join(dir, auditFile)); !os.IsNotExist(err) {
 		t.Fatalf("saved audit not consumed: %v", err)
