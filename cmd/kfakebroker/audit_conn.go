@@ -53,8 +53,7 @@ func (c *auditConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.rmu.Lock()
-		c.rbuf = append(c.rbuf, p[:n]...)
-		c.rbuf = frames(c.rbuf, c.request)
+		c.rbuf = frames(c.rbuf, p[:n], c.request)
 		c.rmu.Unlock()
 	}
 	return n, err
@@ -64,16 +63,20 @@ func (c *auditConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	if n > 0 {
 		c.wmu.Lock()
-		c.wbuf = append(c.wbuf, p[:n]...)
-		c.wbuf = frames(c.wbuf, c.answer)
+		c.wbuf = frames(c.wbuf, p[:n], c.answer)
 		c.wmu.Unlock()
 	}
 	return n, err
 }
 
-// frames calls fn on every complete size-prefixed frame at the head of buf
-// and returns what is left.
-func frames(buf []byte, fn func([]byte)) []byte {
+// frames calls fn on every complete size-prefixed frame in held+p and
+// returns the incomplete rest, in a buffer of its own (never p, which the
+// caller reuses). Whole frames in p are parsed in place, without a copy.
+func frames(held, p []byte, fn func([]byte)) []byte {
+	buf := p
+	if len(held) > 0 {
+		buf = append(held, p...)
+	}
 	for len(buf) >= 4 {
 		size := int(binary.BigEndian.Uint32(buf))
 		if len(buf) < 4+size {
@@ -83,7 +86,7 @@ func frames(buf []byte, fn func([]byte)) []byte {
 		buf = buf[4+size:]
 	}
 	if len(buf) == 0 {
-		return buf[:0]
+		return nil
 	}
 	return append([]byte(nil), buf...)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -297,5 +298,31 @@ func TestAuditSavedAndRestored(t *testing.T) {
 	}
 	if c.view(0).Incomplete == "" {
 		t.Fatal("restored data dir without a saved audit not reported incomplete")
+	}
+}
+
+// TestFramesSplitAnywhere: frames are found however the bytes are cut, and
+// the caller's buffer is never kept.
+func TestFramesSplitAnywhere(t *testing.T) {
+	var stream []byte
+	for i := 0; i < 3; i++ {
+		body := []byte(strings.Repeat(string(rune('a'+i)), 5+i))
+		stream = append(stream, 0, 0, 0, byte(len(body)))
+		stream = append(stream, body...)
+	}
+	for cut := 0; cut <= len(stream); cut++ {
+		var got []string
+		fn := func(b []byte) { got = append(got, string(b)) }
+		p := append([]byte(nil), stream[:cut]...)
+		held := frames(nil, p, fn)
+		for i := range p {
+			p[i] = 'X' // the caller reuses its buffer
+		}
+		if held := frames(held, append([]byte(nil), stream[cut:]...), fn); held != nil {
+			t.Fatalf("cut %d: %d bytes left", cut, len(held))
+		}
+		if strings.Join(got, ",") != "aaaaa,bbbbbb,ccccccc" {
+			t.Fatalf("cut %d: frames %q", cut, got)
+		}
 	}
 }
