@@ -179,13 +179,14 @@ func commitEvents(es []history.AuditEntry, ends map[int64]history.AuditEntry) []
 	return out
 }
 
-// appendWorker is who appended: the client id, else the worker the record
-// names.
+// appendWorker is who appended: the worker the record names (the contract
+// puts WORKER_ID in every record; a worker's producer may have a client id
+// of its own, e.g. "w1-producer"), else the producing client's id.
 func appendWorker(e history.AuditEntry, r history.AuditRecord) string {
-	if e.ClientID != "" {
-		return e.ClientID
+	if r.Worker != "" {
+		return r.Worker
 	}
-	return r.Worker
+	return e.ClientID
 }
 
 func who(c commitEvent) string {

@@ -83,11 +83,20 @@ func AtomicOffsets(h history.History) Result {
 	}
 	es := entries(h)
 	ends := txnEnds(es)
+	// Transactional workers: the workers their transactional records name
+	// (a plain OffsetCommit comes from the worker's consumer, whose client
+	// id is WORKER_ID, while its producer may have a client id of its own),
+	// and the clients that sent transactional requests.
 	txnClients := map[string]bool{}
 	for _, e := range es {
 		if (e.Kind == history.AuditAppend && e.TransactionalID != "") || e.Kind == history.AuditTxnOffsetCommit || e.Kind == history.AuditEndTxn {
 			if e.ClientID != "" {
 				txnClients[e.ClientID] = true
+			}
+			for _, r := range e.Records {
+				if r.Worker != "" {
+					txnClients[r.Worker] = true
+				}
 			}
 		}
 	}
@@ -97,7 +106,7 @@ func AtomicOffsets(h history.History) Result {
 		offsets map[int32]int64 // posts partition -> committed offset
 		records int
 		sources []srcKey
-		client  string
+		client  string // the worker its records name, else the EndTxn's client
 	}
 	txns := map[int64]*txn{} // by the EndTxn's seq
 	get := func(end history.AuditEntry) *txn {
@@ -124,6 +133,9 @@ func AtomicOffsets(h history.History) Result {
 		case e.Kind == history.AuditAppend && e.Outcome == history.OutcomeAccepted && (e.Topic == feedTopic || e.Topic == dlqTopic):
 			t := get(end)
 			for _, r := range e.Records {
+				if r.Worker != "" {
+					t.client = r.Worker
+				}
 				t.records++
 				t.sources = append(t.sources, srcKey{r.SourcePartition, r.SourceOffset})
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -476,8 +477,12 @@ func parseTopicIDKey(s string) ([16]byte, bool) {
 	if len(s) != len(topicIDPrefix)+32 || s[:len(topicIDPrefix)] != topicIDPrefix {
 		return id, false
 	}
-	_, err := fmt.Sscanf(s[len(topicIDPrefix):], "%x", &id)
-	return id, err == nil
+	b, err := hex.DecodeString(s[len(topicIDPrefix):])
+	if err != nil {
+		return id, false
+	}
+	copy(id[:], b)
+	return id, true
 }
 
 // savedAudit is the audit as saved in the data dir.

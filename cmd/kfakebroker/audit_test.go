@@ -326,3 +326,15 @@ func TestFramesSplitAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicIDKeyRoundTrip: a KIP-848 assignment's topic id key parses back.
+func TestTopicIDKeyRoundTrip(t *testing.T) {
+	id := [16]byte{0x48, 0xee, 0x17, 0x48, 0xcc, 0x16, 0x5a, 0x39, 0xeb, 0x6b, 0xbe, 0x8b, 0xfc, 0xc6, 0xae, 0xee}
+	got, ok := parseTopicIDKey(topicIDKey(id))
+	if !ok || got != id {
+		t.Fatalf("parse(%s) = %x, %v", topicIDKey(id), got, ok)
+	}
+	if _, ok := parseTopicIDKey("posts"); ok {
+		t.Fatal("a topic name parsed as an id")
+	}
+}

@@ -101,10 +101,14 @@ func U(post string, follower int, worker string, sp int32, so int64) history.Aud
 	return history.AuditRecord{PostID: post, Follower: follower, Worker: worker, SourcePartition: sp, SourceOffset: so}
 }
 
-// Append records an accepted non-transactional append by worker to
-// feed-updates partition 0.
+// ProducerClient is the client id the builder gives worker's producer (the
+// feed worker's own is WORKER_ID-producer; its consumer's is WORKER_ID).
+func ProducerClient(worker string) string { return worker + "-producer" }
+
+// Append records an accepted non-transactional append by worker's producer
+// to feed-updates partition 0.
 func (b *Builder) Append(at time.Duration, worker string, recs ...history.AuditRecord) *Builder {
-	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "feed-updates", ClientID: worker, ProducerID: -1, ProducerEpoch: -1, Records: recs})
+	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "feed-updates", ClientID: ProducerClient(worker), ProducerID: -1, ProducerEpoch: -1, Records: recs})
 }
 
 // FanOutRecords returns, for every acked post so far whose updates no
@@ -144,25 +148,25 @@ func (b *Builder) AppendFanOut(at time.Duration, g *graph.Graph, worker string, 
 // AppendDeadLetter records an accepted append to posts-dlq by worker for
 // the post at sp/so.
 func (b *Builder) AppendDeadLetter(at time.Duration, worker string, sp int32, so int64) *Builder {
-	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "posts-dlq", ClientID: worker, ProducerID: -1, ProducerEpoch: -1,
+	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "posts-dlq", ClientID: ProducerClient(worker), ProducerID: -1, ProducerEpoch: -1,
 		Records: []history.AuditRecord{{Reason: "unknown author", Worker: worker, SourcePartition: sp, SourceOffset: so}}})
 }
 
 // TxnAppend records an accepted transactional append by worker
 // (transactional id worker+"-tx", producer pid epoch 0).
 func (b *Builder) TxnAppend(at time.Duration, worker string, pid int64, recs ...history.AuditRecord) *Builder {
-	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "feed-updates", ClientID: worker, TransactionalID: worker + "-tx", ProducerID: pid, Records: recs})
+	return b.audit(at, history.AuditEntry{Kind: history.AuditAppend, Topic: "feed-updates", ClientID: ProducerClient(worker), TransactionalID: worker + "-tx", ProducerID: pid, Records: recs})
 }
 
 // TxnCommitOffsets records an accepted AddOffsetsToTxn and TxnOffsetCommit
 // of posts partition -> next offset in worker's open transaction.
 func (b *Builder) TxnCommitOffsets(at time.Duration, worker string, pid int64, o map[int32]int64) *Builder {
-	b.audit(at, history.AuditEntry{Kind: history.AuditAddOffsetsToTxn, Group: "g", ClientID: worker, TransactionalID: worker + "-tx", ProducerID: pid})
-	return b.audit(at, history.AuditEntry{Kind: history.AuditTxnOffsetCommit, Group: "g", ClientID: worker, MemberID: worker + "-m", TransactionalID: worker + "-tx", ProducerID: pid, Offsets: offsets(postsTopic, o, 0)})
+	b.audit(at, history.AuditEntry{Kind: history.AuditAddOffsetsToTxn, Group: "g", ClientID: ProducerClient(worker), TransactionalID: worker + "-tx", ProducerID: pid})
+	return b.audit(at, history.AuditEntry{Kind: history.AuditTxnOffsetCommit, Group: "g", ClientID: ProducerClient(worker), MemberID: worker + "-m", TransactionalID: worker + "-tx", ProducerID: pid, Offsets: offsets(postsTopic, o, 0)})
 }
 
 // EndTxn records worker's transaction ending, accepted: committed or
 // aborted.
 func (b *Builder) EndTxn(at time.Duration, worker string, pid int64, commit bool) *Builder {
-	return b.audit(at, history.AuditEntry{Kind: history.AuditEndTxn, ClientID: worker, TransactionalID: worker + "-tx", ProducerID: pid, Commit: commit})
+	return b.audit(at, history.AuditEntry{Kind: history.AuditEndTxn, ClientID: ProducerClient(worker), TransactionalID: worker + "-tx", ProducerID: pid, Commit: commit})
 }
