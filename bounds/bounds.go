@@ -47,6 +47,7 @@ type Bounds struct {
 	Rejoin           time.Duration // heal -> a cut-off or frozen worker owns partitions again (librdkafka reconnects with up to 10s backoff)
 	RejoinRefused    time.Duration // a KIP-848 static member killed and started again at once -> it owns partitions again (derived: SessionTimeout + 12s)
 	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
+	ZombieGrace      time.Duration // how long after the coordinator took a partition from a worker its appends from it are still excused
 	ScheduleDuration time.Duration // the seeded schedule spec's length
 	ScheduleQuiet    time.Duration // minimum quiet time between two faults of a schedule
 	SoakDuration     time.Duration // the seeded soak's length (make soak)
@@ -83,6 +84,7 @@ func Defaults() Bounds {
 		Rejoin:           13 * time.Second,
 		RejoinRefused:    18 * time.Second,
 		BiteLag:          20,
+		ZombieGrace:      2 * time.Second,
 		ScheduleDuration: 50 * time.Second,
 		ScheduleQuiet:    8 * time.Second,
 		SoakDuration:     10 * time.Minute,
@@ -114,6 +116,7 @@ const (
 	EnvRejoin            = "CHAOS_BOUND_REJOIN"
 	EnvRejoinRefused     = "CHAOS_BOUND_REJOIN_REFUSED"
 	EnvBiteLag           = "CHAOS_BITE_LAG"
+	EnvZombieGrace       = "CHAOS_ZOMBIE_GRACE"
 	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
 	EnvScheduleQuiet     = "CHAOS_SCHEDULE_QUIET"
 	EnvSoakDuration      = "CHAOS_SOAK_DURATION"
@@ -153,6 +156,7 @@ var fields = []field{
 	{"Rejoin", "rejoin", EnvRejoin, "heal -> the healed worker owns partitions again (reconnect backoff up to 10s + 3s)", func(b *Bounds) *time.Duration { return &b.Rejoin }, nil, nil},
 	{"RejoinRefused", "rejoin_refused", EnvRejoinRefused, "KIP-848 static member killed and started again at once -> it owns partitions again (refused until its old session expires; default session timeout + 12s of the worker's join backoff)", func(b *Bounds) *time.Duration { return &b.RejoinRefused }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 12*time.Second }},
 	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil},
+	{"ZombieGrace", "zombie_grace", EnvZombieGrace, "coordinator took a partition from a worker -> its appends from that partition stop being excused", func(b *Bounds) *time.Duration { return &b.ZombieGrace }, nil, nil},
 	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil},
 	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil},
 	{"SoakDuration", "soak_duration", EnvSoakDuration, "length of the seeded soak (make soak)", func(b *Bounds) *time.Duration { return &b.SoakDuration }, nil, nil},

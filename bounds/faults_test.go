@@ -100,3 +100,16 @@ func TestFaultMagnitudesInTableMapAndEnv(t *testing.T) {
 		t.Errorf("round trip: %+v %v", got, err)
 	}
 }
+
+func TestZombieGrace(t *testing.T) {
+	b, err := FromEnv(env(EnvZombieGrace, "500ms"))
+	if err != nil || b.ZombieGrace != 500*time.Millisecond {
+		t.Fatalf("zombie grace = %v, %v", b.ZombieGrace, err)
+	}
+	if _, err := FromEnv(env(EnvZombieGrace, "soon")); err == nil || !strings.Contains(err.Error(), EnvZombieGrace) {
+		t.Fatalf("bad zombie grace accepted or not named: %v", err)
+	}
+	if !strings.Contains(Defaults().Table(), "ZombieGrace") || Defaults().Map()["zombie_grace"] != "2s" {
+		t.Fatalf("zombie grace not printed: %s %v", Defaults().Table(), Defaults().Map())
+	}
+}

@@ -148,6 +148,9 @@ type History struct {
 	// LoadStopped is when the harness stopped producing posts (zero while
 	// the load runs, or if it never ran).
 	LoadStopped time.Time `json:"load_stopped,omitempty"`
+	// Audit is the broker's own record of commits, assignments and
+	// appends, synced once when the spec drains (see AuditLog.Present).
+	Audit AuditLog `json:"audit"`
 }
 
 // Recorder collects a History while a spec runs. All methods are safe for
@@ -192,6 +195,13 @@ func (r *Recorder) Verdict(v Verdict) {
 	r.mu.Unlock()
 }
 
+// SetAudit stores the broker's audit, replacing any earlier one.
+func (r *Recorder) SetAudit(a AuditLog) {
+	r.mu.Lock()
+	r.h.Audit = a
+	r.mu.Unlock()
+}
+
 // Note records a harness annotation at time at.
 func (r *Recorder) Note(at time.Time, text string) {
 	r.mu.Lock()
@@ -213,6 +223,7 @@ func (r *Recorder) Snapshot() History {
 	h.Faults = append([]FaultMark(nil), r.h.Faults...)
 	h.Notes = append([]Note(nil), r.h.Notes...)
 	h.Verdicts = append([]Verdict(nil), r.h.Verdicts...)
+	h.Audit.Entries = append([]AuditEntry(nil), r.h.Audit.Entries...)
 	r.mu.Unlock()
 	h.End = time.Now()
 	sort.SliceStable(h.Events, func(i, j int) bool { return h.Events[i].TS.Before(h.Events[j].TS) })

@@ -67,6 +67,11 @@ type Result struct {
 	Bound    time.Duration //
 	FirstAt  time.Time     // time of the first counter-example, zero if none
 	Examples []string      // up to MaxExamples smallest counter-examples, one line each
+	// NotApplicable is set (with Pass, and Class "not-applicable") when the
+	// data the check needs does not exist, e.g. the broker keeps no audit:
+	// the spec does not fail, and Summary and the verdict say "n/a", never
+	// "pass".
+	NotApplicable bool
 }
 
 // Verdict converts r for the timeline. At is the time of the call (when the
@@ -113,7 +118,9 @@ func Summary(results ...Result) string {
 	fmt.Fprintln(w, "CHECK\tRESULT\tCLASS\tMEASURED\tBOUND")
 	for _, r := range results {
 		res := "pass"
-		if !r.Pass {
+		if r.NotApplicable {
+			res = "n/a"
+		} else if !r.Pass {
 			res = "FAIL"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Check, res, dash(r.Class), durOrDash(r.Measured), durOrDash(r.Bound))

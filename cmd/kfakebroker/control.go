@@ -23,6 +23,8 @@ import (
 //	GET    /faults               200 [{"id":..,"hits":..,"spec":{..}}]
 //	POST   /faults               201 {"id":"1","hits":0}  body: faultSpec
 //	DELETE /faults/{id}          200 {"id":"1","hits":N}, 404 if unknown
+//	GET    /audit[?since=SEQ]    200 {"started","seq","dropped","incomplete","entries":[...]}
+//	                             entries after SEQ (history.AuditEntry), see audit.go
 //
 // Errors are {"error":"..."} with a 4xx status.
 
@@ -59,10 +61,12 @@ type controlAPI struct {
 	mu     sync.Mutex
 	nextID int
 	faults map[string]*installedFault
+
+	audit *audit
 }
 
-func newControlAPI(c *kfake.Cluster, addrs []boundAddr) *controlAPI {
-	return &controlAPI{cluster: c, addrs: addrs, faults: map[string]*installedFault{}}
+func newControlAPI(c *kfake.Cluster, addrs []boundAddr, a *audit) *controlAPI {
+	return &controlAPI{cluster: c, addrs: addrs, faults: map[string]*installedFault{}, audit: a}
 }
 
 func (a *controlAPI) handler() http.Handler {
@@ -73,6 +77,7 @@ func (a *controlAPI) handler() http.Handler {
 	mux.HandleFunc("GET /faults", a.listFaults)
 	mux.HandleFunc("POST /faults", a.addFault)
 	mux.HandleFunc("DELETE /faults/{id}", a.deleteFault)
+	mux.HandleFunc("GET /audit", a.auditLog)
 	return mux
 }
 
@@ -279,4 +284,18 @@ func parseKafkaErr(raw json.RawMessage) (*kerr.Error, error) {
 		return parseKafkaErr(json.RawMessage(strconv.Itoa(int(n))))
 	}
 	return nil, fmt.Errorf("unknown Kafka error %q", s)
+}
+
+// auditLog serves the audit's entries after ?since= (default: all).
+func (a *controlAPI) auditLog(w http.ResponseWriter, r *http.Request) {
+	since := int64(0)
+	if s := r.URL.Query().Get("since"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			writeErr(w, http.StatusBadRequest, fmt.Errorf("since %q: want a sequence number >= 0", s))
+			return
+		}
+		since = n
+	}
+	writeJSON(w, http.StatusOK, a.audit.view(since))
 }

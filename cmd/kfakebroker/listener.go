@@ -17,6 +17,9 @@ import (
 type listenerFactory struct {
 	listenHost    string
 	advertiseHost string
+	// wrap, if set, wraps every accepted connection (the audit's tap);
+	// node is the broker's index.
+	wrap func(c net.Conn, node int32) net.Conn
 
 	mu  sync.Mutex
 	lns []*advertisedListener
@@ -47,6 +50,7 @@ func (f *listenerFactory) listen(network, address string) (net.Listener, error) 
 		adv:    hostAddr{network: inner.Addr().Network(), hostport: net.JoinHostPort(f.advertiseHost, strconv.Itoa(bound))},
 	}
 	f.mu.Lock()
+	l.node, l.wrap = int32(len(f.lns)), f.wrap
 	f.lns = append(f.lns, l)
 	f.mu.Unlock()
 	return l, nil
@@ -78,6 +82,17 @@ type advertisedListener struct {
 	net.Listener
 	listen string
 	adv    hostAddr
+	node   int32
+	wrap   func(net.Conn, int32) net.Conn
+}
+
+// Accept hands back the next connection, wrapped if a wrap is set.
+func (l *advertisedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil || l.wrap == nil {
+		return c, err
+	}
+	return l.wrap(c, l.node), nil
 }
 
 func (l *advertisedListener) Addr() net.Addr { return l.adv }

@@ -99,6 +99,7 @@ type server struct {
 	addrs     []boundAddr
 	restored  bool
 	control   *controlAPI
+	audit     *audit
 	httpSrv   *http.Server
 	httpAddr  string
 	httpDone  chan struct{}
@@ -107,7 +108,8 @@ type server struct {
 
 // start brings the cluster and control API up; logs go to logw.
 func start(cfg config, logw io.Writer) (*server, error) {
-	lf := &listenerFactory{listenHost: cfg.ListenHost, advertiseHost: cfg.AdvertiseHost}
+	aud := newAudit()
+	lf := &listenerFactory{listenHost: cfg.ListenHost, advertiseHost: cfg.AdvertiseHost, wrap: aud.wrap}
 	log := newLogger(logw, cfg.LogLevel)
 
 	restored := false
@@ -156,7 +158,13 @@ func start(cfg config, logw io.Writer) (*server, error) {
 		lf.closeAll()
 		return nil, fmt.Errorf("starting cluster: %w", err)
 	}
-	s := &server{cfg: cfg, cluster: c, addrs: lf.addrs(), restored: restored}
+	s := &server{cfg: cfg, cluster: c, addrs: lf.addrs(), restored: restored, audit: aud}
+	if cfg.DataDir != "" {
+		if err := aud.load(cfg.DataDir, restored); err != nil {
+			log.Logf(kfake.LogLevelError, "audit: %v (going on with a fresh audit)", err)
+		}
+	}
+	aud.install(c)
 
 	// kfake only seeds topics into a fresh data dir; on a restore, create
 	// seed topics that are missing (existing ones are left as they are).
@@ -173,7 +181,7 @@ func start(cfg config, logw io.Writer) (*server, error) {
 		}
 	}
 
-	s.control = newControlAPI(c, s.addrs)
+	s.control = newControlAPI(c, s.addrs, aud)
 	if cfg.ControlAddr != "" {
 		ln, err := net.Listen("tcp", cfg.ControlAddr)
 		if err != nil {
@@ -206,6 +214,11 @@ func (s *server) close() {
 		}
 		s.control.removeAll()
 		s.cluster.Close()
+		if s.cfg.DataDir != "" {
+			if err := s.audit.save(s.cfg.DataDir); err != nil {
+				fmt.Fprintf(os.Stderr, "kfakebroker: %v\n", err)
+			}
+		}
 	})
 }
 

@@ -24,7 +24,10 @@ func At(d time.Duration) time.Time { return T0.Add(d) }
 
 // Builder accumulates a History. Methods append in call order and return
 // the builder for chaining. It is not safe for concurrent use.
-type Builder struct{ h history.History }
+type Builder struct {
+	h   history.History
+	seq int64 // last audit Seq given
+}
 
 // New starts a history with the given partition count of the posts topic.
 func New(partitions int32) *Builder {
@@ -41,6 +44,9 @@ func (b *Builder) History() history.History {
 		}
 	}
 	for _, x := range h.Posts {
+		bump(x.At)
+	}
+	for _, x := range h.Audit.Entries {
 		bump(x.At)
 	}
 	for _, x := range h.Updates {

@@ -1,0 +1,237 @@
+package verify
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/streamsocial/feedchaos/history"
+)
+
+// DuplicateAppends counts, from the audit, the (post, follower) feed
+// updates appended more than once among the appends a reader sees
+// (accepted, and for a transactional one its transaction committed):
+// dups is the number of extra copies. The Result (class "duplicate") passes
+// only when dups is zero, for the specs where zero is required (exactly-once,
+// and the no-fault control); elsewhere report dups. Counter-examples name
+// the post, follower and every copy (time, worker, source partition and
+// offset). It is not applicable without a usable audit (dups is then -1)
+// and fails with "no-observations" when no feed update was appended.
+func DuplicateAppends(h history.History) (dups int, res Result) {
+	const check = CheckNoDuplicateAppends
+	if why := auditGap(h); why != "" {
+		return -1, notApplicable(check, why)
+	}
+	es := entries(h)
+	type copyOf struct {
+		at     time.Time
+		seq    int64
+		worker string
+		sp     int32
+		so     int64
+	}
+	copies := map[pair][]copyOf{}
+	var order []pair
+	n := 0
+	for _, v := range visibleAppends(es, txnEnds(es), feedTopic) {
+		for _, r := range v.e.Records {
+			if r.Err != "" {
+				continue
+			}
+			n++
+			k := pair{r.PostID, r.Follower}
+			if len(copies[k]) == 1 {
+				order = append(order, k)
+			}
+			copies[k] = append(copies[k], copyOf{v.at, v.seq, appendWorker(v.e, r), r.SourcePartition, r.SourceOffset})
+		}
+	}
+	if n == 0 {
+		return 0, fail(check, ClassNoObservations, "no feed update was appended, so duplicates cannot be judged.", time.Time{}, nil, 0)
+	}
+	for _, k := range order {
+		dups += len(copies[k]) - 1
+	}
+	summary := fmt.Sprintf("each (post, follower) update should be appended once; %d updates appended for %d pairs", n, len(copies))
+	if dups == 0 {
+		return 0, pass(check, summary+", no duplicates.")
+	}
+	var ex []string
+	for _, k := range order {
+		if len(ex) >= MaxExamples {
+			break
+		}
+		var cs []string
+		for _, c := range copies[k] {
+			cs = append(cs, fmt.Sprintf("%s by %s from p%d@%d", rel(h.Start, c.at), c.worker, c.sp, c.so))
+		}
+		ex = append(ex, fmt.Sprintf("post %s -> follower %d appended %d times: %s", k.post, k.follower, len(copies[k]), strings.Join(cs, ", ")))
+	}
+	first := copies[order[0]][1].at
+	return dups, fail(check, ClassDuplicate, fmt.Sprintf("%s; %d duplicate copies of %d pairs.", summary, dups, len(order)), first, ex, len(order))
+}
+
+// NoZombieWrites checks that no worker appends feed updates (or dead
+// letters) from a posts partition the coordinator did not give it (class
+// "zombie-write"), beyond grace: an append by worker W (its client id)
+// naming source partition p, at broker time t, is a zombie write when the
+// coordinator's latest assignment before it did not give p to W and W last
+// held p more than grace before t (or never did).
+//
+// Ownership comes from the audit's assignments, in the broker's order: a
+// classic assignment (the leader's SyncGroup the coordinator accepted)
+// replaces the whole group's ownership at its generation; a KIP-848
+// heartbeat answer gives one member its partitions and takes them from any
+// other member. Only visible appends count (accepted; transactional ones
+// whose transaction committed), so a fenced zombie's aborted writes do
+// not. Counter-examples name the worker, post, source partition and
+// offset, the append time, and when W last held p and who held it then.
+// It is not applicable without a usable audit and fails with
+// "no-observations" when there was no assignment or no append.
+func NoZombieWrites(h history.History, grace time.Duration) Result {
+	const check = CheckNoZombieWrites
+	if why := auditGap(h); why != "" {
+		return notApplicable(check, why)
+	}
+	es := entries(h)
+	ends := txnEnds(es)
+	apps := append(visibleAppends(es, ends, feedTopic), visibleAppends(es, ends, dlqTopic)...)
+	sort.SliceStable(apps, func(i, j int) bool { return apps[i].seq < apps[j].seq })
+
+	type holding struct {
+		member, client string
+		gen            int32
+		since          time.Time
+	}
+	// owner[group][p] is who holds p; lastHeld[client][p] when client last
+	// held p (still, or until it was taken).
+	owner := map[string]map[int32]holding{}
+	type held struct {
+		until   time.Time
+		current bool
+	}
+	lastHeld := map[string]map[int32]*held{}
+	touch := func(client string, p int32) *held {
+		if lastHeld[client] == nil {
+			lastHeld[client] = map[int32]*held{}
+		}
+		if lastHeld[client][p] == nil {
+			lastHeld[client][p] = &held{}
+		}
+		return lastHeld[client][p]
+	}
+	release := func(hd holding, p int32, at time.Time) {
+		x := touch(hd.client, p)
+		x.current, x.until = false, at
+	}
+	assignments := 0
+	var ex []string
+	var first time.Time
+	var pl []int32
+	zombies, judged := 0, 0
+	ai := 0
+	var asg []history.AuditEntry
+	for _, e := range es {
+		if e.Kind == history.AuditAssignment && e.Outcome == history.OutcomeAccepted {
+			asg = append(asg, e)
+		}
+	}
+	apply := func(e history.AuditEntry) {
+		assignments++
+		g := owner[e.Group]
+		if g == nil {
+			g = map[int32]holding{}
+			owner[e.Group] = g
+		}
+		if e.Protocol != "consumer" { // classic: the new generation replaces all
+			for p, hd := range g {
+				release(hd, p, e.At)
+				delete(g, p)
+			}
+		} else {
+			for _, m := range e.Assignments { // consumer: this member's set replaces its own
+				for p, hd := range g {
+					if hd.member == m.MemberID {
+						release(hd, p, e.At)
+						delete(g, p)
+					}
+				}
+			}
+		}
+		for _, m := range e.Assignments {
+			client := m.ClientID
+			if client == "" {
+				client = "member " + m.MemberID
+			}
+			for _, p := range m.Partitions[postsTopic] {
+				if hd, ok := g[p]; ok {
+					release(hd, p, e.At)
+				}
+				g[p] = holding{m.MemberID, client, e.Generation, e.At}
+				touch(client, p).current = true
+			}
+		}
+	}
+	for _, v := range apps {
+		for ai < len(asg) && asg[ai].Seq < v.e.Seq {
+			apply(asg[ai])
+			ai++
+		}
+		for _, r := range v.e.Records {
+			if r.Err != "" {
+				continue
+			}
+			w := appendWorker(v.e, r)
+			judged++
+			x := lastHeld[w][r.SourcePartition]
+			if x != nil && (x.current || v.e.At.Sub(x.until) <= grace) {
+				continue
+			}
+			zombies++
+			pl = append(pl, r.SourcePartition)
+			if first.IsZero() {
+				first = v.e.At
+			}
+			if len(ex) < MaxExamples {
+				lost := "never held it"
+				if x != nil {
+					lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), v.e.At.Sub(x.until).Round(time.Millisecond))
+				}
+				var holders []string
+				for g, ps := range owner {
+					if hd, ok := ps[r.SourcePartition]; ok {
+						holders = append(holders, fmt.Sprintf("%s (group %s, generation %d, since %s)", hd.client, g, hd.gen, rel(h.Start, hd.since)))
+					}
+				}
+				now := "nobody"
+				if len(holders) > 0 {
+					sort.Strings(holders)
+					now = strings.Join(holders, ", ")
+				}
+				what := "post " + r.PostID
+				if v.e.Topic == dlqTopic {
+					what = "a dead letter"
+				} else {
+					what += fmt.Sprintf(" -> follower %d", r.Follower)
+				}
+				ex = append(ex, fmt.Sprintf("%s appended %s from partition %d offset %d at %s (seq %d), but %s; the coordinator had given it to %s",
+					w, what, r.SourcePartition, r.SourceOffset, rel(h.Start, v.e.At), v.e.Seq, lost, now))
+			}
+		}
+	}
+	for ; ai < len(asg); ai++ {
+		apply(asg[ai])
+	}
+	if assignments == 0 {
+		return fail(check, ClassNoObservations, "the coordinator handed out no assignment in the audit, so ownership is unknown.", time.Time{}, nil, 0)
+	}
+	if judged == 0 {
+		return fail(check, ClassNoObservations, "no feed update or dead letter was appended, so no write can be judged.", time.Time{}, nil, 0)
+	}
+	summary := fmt.Sprintf("every append should come from a partition its worker held (grace %s after losing it); %d records judged against %d assignments", grace, judged, assignments)
+	if zombies == 0 {
+		return pass(check, summary+", none from a partition the worker did not hold.")
+	}
+	return fail(check, ClassZombieWrite, fmt.Sprintf("%s; %d zombie writes from partitions %s.", summary, zombies, parts(pl)), first, ex, zombies)
+}
