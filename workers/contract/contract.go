@@ -40,8 +40,14 @@ type FeedUpdate struct {
 // DeadLetter is the value of a record on the dead-letter topic: a post the
 // worker could not process, with why, and where it came from. Its key is the
 // original record's key.
+//
+// ReasonKind is what the harness judges (one of the DeadLetter* kinds);
+// Reason is free text for humans and never matched. Raw is the original
+// record value: Go encodes []byte as standard base64, and a worker may
+// instead send the value as a JSON string of its text (see RawIs).
 type DeadLetter struct {
 	Reason          string    `json:"reason"`
+	ReasonKind      string    `json:"reason_kind"`
 	SourcePartition int32     `json:"source_partition"`
 	SourceOffset    int64     `json:"source_offset"`
 	Worker          string    `json:"worker"`
@@ -65,7 +71,13 @@ const (
 	EventDeadLetter EventKind = "dead_letter" // a poison record was sent to the DLQ
 )
 
-// Event is one JSON line on the worker's stdout.
+// Event is one JSON line on the worker's stdout. TS is RFC 3339 (fractional
+// seconds allowed, as Go's time.Time marshals it), read with the harness's
+// own clock in mind: the worker runs on the harness's host. Detail is an
+// object of string values; Detail[DetailKind] names the kind of an error
+// event when the harness must tell it apart (ErrorKind*), because the
+// harness never matches Error's wording. ParseEvent is how the harness
+// reads a line.
 type Event struct {
 	TS         time.Time         `json:"ts"`
 	Worker     string            `json:"worker"`
@@ -77,6 +89,38 @@ type Event struct {
 	Error      string            `json:"error,omitempty"`
 	Detail     map[string]string `json:"detail,omitempty"`
 }
+
+// Detail keys the harness reads.
+const (
+	// DetailKind names the kind of an error event (ErrorKind*). Optional
+	// for errors the harness does not tell apart.
+	DetailKind = "kind"
+	// DetailHeldFor is, on an ErrorKindRejoinRefused event, how long the
+	// instance id has been refused so far (a Go duration, "1.5s"; free
+	// text for humans).
+	DetailHeldFor = "held_for"
+)
+
+// Error kinds (Event.Detail[DetailKind] on error events). An error event is
+// information, not a verdict: the harness never fails a spec because a
+// worker printed one; it judges exits, restarts, records and the group.
+const (
+	// ErrorKindRejoinRefused: a static member (GROUP_INSTANCE_ID) restarted
+	// in place under GROUP_PROTOCOL=consumer was refused with
+	// UNRELEASED_INSTANCE_ID and is joining again. The refused-rejoin spec
+	// counts these events to know its fault bit.
+	ErrorKindRejoinRefused = "rejoin-refused"
+)
+
+// Dead-letter reason kinds (DeadLetter.ReasonKind).
+const (
+	// DeadLetterUnparsable: the value is not a post (empty, not JSON,
+	// truncated, wrong field types, or no post_id).
+	DeadLetterUnparsable = "unparsable"
+	// DeadLetterUnknownAuthor: a well-formed post whose author_id the
+	// social graph (GRAPH_SEED, GRAPH_USERS) does not know.
+	DeadLetterUnknownAuthor = "unknown-author"
+)
 
 // Environment variables the worker reads. Every one has a default except
 // EnvBootstrap, EnvGroupID and EnvWorkerID.
