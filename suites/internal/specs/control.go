@@ -52,5 +52,7 @@ func Control(labels ...string) bool {
 		It("never moves a committed offset backwards", func() {
 			kit.Check(st, "none", verify.CommittedMonotonic(h))
 		})
+
+		kit.ContractHonoured(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "none"} })
 	})
 }
