@@ -4,6 +4,37 @@
 // honours this contract (WORKER_IMAGE=...), so nothing here may depend on
 // how the bundled worker is built. Changing a JSON name here is a breaking
 // change of the contract; README.md documents the same schema.
+//
+// The rules the harness relies on beyond the schema, each with its reason
+// (README's "The worker contract" states them too):
+//
+//   - Output is read through ParseEvent, ParseFeedUpdate and
+//     ParseDeadLetter; what they refuse is a contract violation that fails
+//     the spec (never dropped), so stdout carries events only.
+//   - Times are RFC 3339, fractional seconds allowed. Event.TS is the
+//     worker's wall clock, which the harness compares with its own: the
+//     worker runs on the harness's host, so no clock of its own making.
+//   - Kinds are structured: an error's kind is Detail[DetailKind]
+//     (ErrorKind*), a dead letter's is ReasonKind (DeadLetter*). Error and
+//     Reason are free text, never matched. An error event is information:
+//     no spec fails because one was printed.
+//   - An assigned, revoked or lost event with no partitions is a no-op
+//     (franz-go revokes nothing at the end of every cooperative session).
+//   - Commit at least about once a second while consuming: the control's
+//     lag bound (50 records at 50 posts/s) leaves about a second of
+//     uncommitted work.
+//   - Exactly-once: transactional.id derives from the environment alone
+//     (GROUP_INSTANCE_ID, else WORKER_ID), so a worker restarted in place
+//     fences its dead incarnation and aborts its open transaction; otherwise
+//     read_committed readers wait for transaction.timeout.ms.
+//   - A static member restarted in place sends JoinGroup protocols and
+//     metadata byte-identical to its previous incarnation's: the embedded
+//     broker (kfake) rebalances on any difference.
+//   - Under KIP-848 a static member refused with UNRELEASED_INSTANCE_ID
+//     keeps joining (error event of kind ErrorKindRejoinRefused) instead of
+//     exiting.
+//   - The commit latency histogram on /metrics is optional (only the
+//     benchmark reads it, and says when it is absent).
 package contract
 
 import "time"
@@ -203,4 +234,7 @@ const (
 	ExitFatal           = 1 // a fatal Kafka error
 	ExitBadConfig       = 2 // the environment did not validate
 	ExitShutdownTimeout = 3 // shutdown did not finish within the bound
+	// ExitSecondSignal: a second SIGTERM or SIGINT during shutdown exits
+	// at once (128 + SIGINT, the shell's convention for an interrupt).
+	ExitSecondSignal = 130
 )

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -81,8 +82,8 @@ func run() int {
 		case sig := <-sigs:
 			if deadline != nil {
 				em.Emit(contract.Event{Event: contract.EventError, Error: "second signal during shutdown: exiting at once",
-					Detail: map[string]string{"signal": sig.String(), "exit_code": "130"}})
-				return 130
+					Detail: map[string]string{"signal": sig.String(), "exit_code": strconv.Itoa(contract.ExitSecondSignal)}})
+				return contract.ExitSecondSignal
 			}
 			cancel() // Run prints stopping and shuts down
 			deadline = time.After(cfg.ShutdownTimeout)
