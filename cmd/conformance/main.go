@@ -3,7 +3,9 @@
 // FAIL line per clause; it exits 1 when any clause fails. It tests the
 // image named by WORKER_IMAGE (which must be on the local engine), else the
 // bundled feed worker built from source. Run it as `make conformance`
-// under the Docker lock.
+// under the Docker lock. WORKER_BUG, if set, is passed to the workers: the
+// bundled worker's stdout-noise, worded-dead-letters and exit-1-on-term
+// modes each break one clause, to see the report fail and name it.
 //
 // Clauses, in the order they run (each is a function in clauses.go):
 //
@@ -28,6 +30,7 @@ import (
 
 	"github.com/streamsocial/feedchaos/bounds"
 	"github.com/streamsocial/feedchaos/fixtures"
+	"github.com/streamsocial/feedchaos/workers/contract"
 )
 
 func main() { os.Exit(run()) }
@@ -46,10 +49,16 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		return 2
 	}
-	fmt.Printf("conformance of %s against README's worker contract\n", imgs.Worker)
+	var env map[string]string
+	note := ""
+	if bug := os.Getenv(contract.EnvBug); bug != "" {
+		env = map[string]string{contract.EnvBug: bug}
+		note = fmt.Sprintf(" (workers run with %s=%s: expect failures)", contract.EnvBug, bug)
+	}
+	fmt.Printf("conformance of %s against README's worker contract%s\n", imgs.Worker, note)
 	st, err := fixtures.NewStage(ctx, fixtures.StageConfig{
 		Suite: "conformance", Spec: "conformance", Images: imgs,
-		Workers: 2, Partitions: 6, StaticMembership: true, Log: os.Stderr,
+		Workers: 2, Partitions: 6, StaticMembership: true, Log: os.Stderr, WorkerEnv: env,
 	})
 	defer func() {
 		cctx, c := context.WithTimeout(context.Background(), time.Minute)

@@ -203,7 +203,21 @@ const (
 	// BugDropUpdates skips producing every 7th feed update but commits the
 	// post as done: updates are lost.
 	BugDropUpdates = "drop-updates"
+	// The next three each break one clause of the contract, so that `make
+	// conformance` can be seen to fail, naming the clause.
+	//
+	// BugStdoutNoise prints a plain log line on stdout at start (the
+	// events clause; every spec's contract-violation check).
+	BugStdoutNoise = "stdout-noise"
+	// BugWordedDeadLetters writes dead letters without reason_kind, the
+	// kind only in the reason's words (the records clause).
+	BugWordedDeadLetters = "worded-dead-letters"
+	// BugExitOnTerm exits 1 at once on SIGTERM (the sigterm clause).
+	BugExitOnTerm = "exit-1-on-term"
 )
+
+// Bugs lists every WORKER_BUG mode.
+var Bugs = []string{BugDropUpdates, BugStdoutNoise, BugWordedDeadLetters, BugExitOnTerm}
 
 // HTTP endpoints the worker serves on EnvHTTPAddr.
 const (

@@ -36,6 +36,8 @@ type Fanout struct {
 	FeedTopic string
 	DLQTopic  string
 	Now       func() time.Time // defaults to time.Now
+	// WordedDeadLetters leaves ReasonKind out (contract.BugWordedDeadLetters).
+	WordedDeadLetters bool
 }
 
 func (f *Fanout) now() time.Time {
@@ -72,6 +74,9 @@ func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Resul
 			Worker:          f.Worker,
 			Raw:             value,
 			At:              f.now(),
+		}
+		if f.WordedDeadLetters {
+			dl.ReasonKind = ""
 		}
 		v, _ := json.Marshal(dl) // cannot fail: plain fields
 		return Result{Post: p, Reason: reason, Records: []Record{{Topic: f.DLQTopic, Key: key, Value: v}}}
