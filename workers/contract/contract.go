@@ -30,6 +30,8 @@
 //   - A static member restarted in place sends JoinGroup protocols and
 //     metadata byte-identical to its previous incarnation's: the embedded
 //     broker (kfake) rebalances on any difference.
+//   - A worker dropped for exceeding MAX_POLL_INTERVAL_MS says so with an
+//     error event of kind ErrorKindMaxPollExceeded.
 //   - Under KIP-848 a static member refused with UNRELEASED_INSTANCE_ID
 //     keeps joining (error event of kind ErrorKindRejoinRefused) instead of
 //     exiting.
@@ -141,6 +143,11 @@ const (
 	// UNRELEASED_INSTANCE_ID and is joining again. The refused-rejoin spec
 	// counts these events to know its fault bit.
 	ErrorKindRejoinRefused = "rejoin-refused"
+	// ErrorKindMaxPollExceeded: the worker went longer than
+	// MAX_POLL_INTERVAL_MS between polls (a slow handler) and was dropped
+	// from the group; printed once it notices (its slow post done). The
+	// slow-handler spec requires one from the slow worker.
+	ErrorKindMaxPollExceeded = "max-poll-exceeded"
 )
 
 // Dead-letter reason kinds (DeadLetter.ReasonKind).

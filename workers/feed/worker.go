@@ -361,8 +361,11 @@ func (w *Worker) onKafkaError(e kafka.Error, client string) {
 		}
 		return
 	}
-	w.em.ErrorLimited(client+":"+e.Code().String(), 5*time.Second, e,
-		map[string]string{"client": client, "code": strconv.Itoa(int(e.Code()))})
+	detail := map[string]string{"client": client, "code": strconv.Itoa(int(e.Code()))}
+	if e.Code() == kafka.ErrMaxPollExceeded {
+		detail[contract.DetailKind] = contract.ErrorKindMaxPollExceeded
+	}
+	w.em.ErrorLimited(client+":"+e.Code().String(), 5*time.Second, e, detail)
 }
 
 // classify wraps fencing errors in ErrFenced.
