@@ -52,11 +52,7 @@ func (c *conf) run(ctx context.Context) {
 	c.r.clause("sigterm", c.sigterm(ctx, fleet[1]), fmt.Sprintf("exit 0 within %s, stopping and stopped printed", c.b.Shutdown))
 	slow, err := c.second(ctx)
 	c.r.clause("second-signal", err, "exit 130 at once during a slow shutdown")
-	if err := c.st.Producer.Stop(ctx); err != nil {
-		c.r.clause("records", fmt.Errorf("stop the load: %w", err), "")
-		return
-	}
-	_, derr := c.st.Drain(ctx, c.b.Recovery)
+	_, derr := c.st.Drain(ctx, c.b.Drain) // stops the load
 	h := c.st.Rec.Snapshot()
 	ids := []string{fleet[0].ID(), fleet[1].ID()}
 	if slow != "" {
@@ -96,9 +92,10 @@ func (c *conf) producePoison(ctx context.Context) error {
 // within 15 s and say DELIVERY on stdout or stderr.
 func (c *conf) badEnv(ctx context.Context) error {
 	ws, err := c.st.Fleet.AddWithEnv(ctx, 1, map[string]string{contract.EnvDelivery: "sometimes"})
-	if err != nil {
-		return err
+	if len(ws) == 0 || ws[0] == nil || ws[0].ContainerID() == "" {
+		return fmt.Errorf("start a worker with %s=sometimes: %w", contract.EnvDelivery, err)
 	}
+	// err may say the container exited at once: that is what is wanted.
 	w := ws[0]
 	code, err := w.WaitExit(ctx, 15*time.Second)
 	if err != nil {
