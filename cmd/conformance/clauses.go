@@ -159,11 +159,11 @@ func (c *conf) staticRestart(ctx context.Context, victim, other *fixtures.Worker
 	if err != nil {
 		return err
 	}
+	if err := victim.Start(ctx); err != nil { // also after a wrong exit: the later clauses need a fleet
+		return err
+	}
 	if code != contract.ExitOK {
 		return fmt.Errorf("%s exited %d on SIGTERM", victim.ID(), code)
-	}
-	if err := victim.Start(ctx); err != nil {
-		return err
 	}
 	members := []string{victim.ID(), other.ID()}
 	if _, err := c.st.WaitUntil(ctx, c.b.Stable, victim.ID()+" back under a new member id", func() (bool, string) {
