@@ -23,7 +23,7 @@ GINKGO_FLAGS = -r --skip-package=internal --keep-going --poll-progress-after=120
 # own ports).
 PROCS ?= 2
 
-.PHONY: help test vet unit smoke chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet unit smoke conformance chaos scale soak bench images clean clean-all timeline
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -42,6 +42,11 @@ smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
 	@mkdir -p $(REPORTS)
 	@trap 'true' INT; export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$}; \
 	$(GINKGO) $(call GINKGO_FLAGS,smoke) -v --label-filter=smoke --timeout=14m ./suites; rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
+
+conformance: ## check WORKER_IMAGE (else the bundled worker) against the worker contract, no faults: a PASS/FAIL line per clause (~2 min)
+	@trap 'true' INT; export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$}; \
+	go run ./cmd/conformance; rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
 test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"

@@ -11,8 +11,14 @@ import (
 // than half a second, a second, two and a half seconds. A commit is
 // synchronous in the worker's poll loop, so a slow one holds up every
 // partition the worker owns.
+//
+// The histogram is optional in the worker contract (a worker on another
+// client library may not time its commits): Measured counts the workers
+// that exposed it, and the report says "not exposed" rather than zero
+// commits when none did.
 type CommitStats struct {
 	Workers  int    `json:"workers"`
+	Measured int    `json:"measured"` // workers whose /metrics had the histogram`
 	Commits  uint64 `json:"commits"`
 	Over500  uint64 `json:"over_500ms"`
 	Over1s   uint64 `json:"over_1s"`
@@ -25,6 +31,7 @@ func (s *CommitStats) AddPrometheus(text string) {
 	s.Workers++
 	le := map[string]uint64{}
 	var total uint64
+	seen := false
 	sc := bufio.NewScanner(strings.NewReader(text))
 	for sc.Scan() {
 		line := sc.Text()
@@ -40,12 +47,16 @@ func (s *CommitStats) AddPrometheus(text string) {
 		if err != nil {
 			continue
 		}
+		seen = true
 		switch {
 		case f[0] == "count":
 			total = n
 		case strings.HasPrefix(f[0], `bucket{le="`):
 			le[strings.TrimSuffix(strings.TrimPrefix(f[0], `bucket{le="`), `"}`)] = n
 		}
+	}
+	if seen {
+		s.Measured++
 	}
 	s.Commits += total
 	over := func(bound string) uint64 {

@@ -16,7 +16,7 @@ feedworker_records_consumed_total 5000
 	var s CommitStats
 	s.AddPrometheus(text)
 	s.AddPrometheus("garbage\n")
-	if s.Workers != 2 || s.Commits != 100 || s.Over500 != 5 || s.Over1s != 3 || s.Over2500 != 0 {
+	if s.Workers != 2 || s.Measured != 1 || s.Commits != 100 || s.Over500 != 5 || s.Over1s != 3 || s.Over2500 != 0 {
 		t.Fatalf("%+v", s)
 	}
 }

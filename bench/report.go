@@ -227,8 +227,10 @@ func comboSection(c ComboResult) string {
 		fmt.Fprintf(&b, "**Error:** %s\n\n", oneLine(c.Error))
 	}
 	fmt.Fprintf(&b, "Ladder wall time %s. No lost updates: %s.", c.Wall.Round(time.Second), passFail(c.LostPass, c.Lost))
-	if cs := c.Commits; cs.Workers > 0 {
-		fmt.Fprintf(&b, " Offset commits of the %d workers alive at the end: %d, of which %d took over 0.5 s, %d over 1 s, %d over 2.5 s.", cs.Workers, cs.Commits, cs.Over500, cs.Over1s, cs.Over2500)
+	if cs := c.Commits; cs.Workers > 0 && cs.Measured == 0 {
+		fmt.Fprintf(&b, " Offset commit latency: not exposed by the %d workers alive at the end (feedworker_commit_latency_seconds is optional).", cs.Workers)
+	} else if cs.Workers > 0 {
+		fmt.Fprintf(&b, " Offset commits of the %d workers alive at the end (%d exposing the latency histogram): %d, of which %d took over 0.5 s, %d over 1 s, %d over 2.5 s.", cs.Workers, cs.Measured, cs.Commits, cs.Over500, cs.Over1s, cs.Over2500)
 	}
 	b.WriteString("\n\n")
 	b.WriteString("| change | containers started in | → stable | moved | needed | between | kept | stall kept | stall moved | baseline | commit errors |\n|---|---|---|---|---|---|---|---|---|---|---|\n")

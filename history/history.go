@@ -10,6 +10,7 @@
 package history
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -36,9 +37,13 @@ type UpdateSeen struct {
 
 // DeadLetterSeen is a record the verifier read from the dead-letter topic:
 // the post at SourcePartition/SourceOffset is accounted for, not lost.
+// ReasonKind is what checkers judge; Reason is the worker's free text; Raw
+// is the raw field as sent (base64 or text, see contract.RawIs).
 type DeadLetterSeen struct {
 	At              time.Time `json:"at"`
 	Reason          string    `json:"reason"`
+	ReasonKind      string    `json:"reason_kind"`
+	Raw             string    `json:"raw,omitempty"`
 	SourcePartition int32     `json:"source_partition"`
 	SourceOffset    int64     `json:"source_offset"`
 }
@@ -51,6 +56,39 @@ type WorkerEvent struct {
 	Partitions []int32         `json:"partitions,omitempty"`
 	Offsets    map[int32]int64 `json:"offsets,omitempty"`
 	Error      string          `json:"error,omitempty"`
+	// Detail is the event's detail object; Detail["kind"] names an error's
+	// kind (contract.DetailKind).
+	Detail map[string]string `json:"detail,omitempty"`
+}
+
+// Sources of a contract violation.
+const (
+	SourceStdout     = "stdout"      // a worker's event line
+	SourceFeed       = "feed-update" // a record on the feed-updates topic
+	SourceDeadLetter = "dead-letter" // a record on the dead-letter topic
+)
+
+// Violation is worker output the harness could not read under the
+// contract: kept, never dropped, and judged by verify.ContractHonoured.
+type Violation struct {
+	At        time.Time `json:"at"`
+	Source    string    `json:"source"`              // Source* constants
+	Worker    string    `json:"worker,omitempty"`    // for stdout lines: the worker that printed it
+	Partition int32     `json:"partition,omitempty"` // for records: where it is
+	Offset    int64     `json:"offset,omitempty"`
+	Line      string    `json:"line"`   // the line or record value, truncated to MaxViolationLine bytes
+	Reason    string    `json:"reason"` // why the parser refused it
+}
+
+// MaxViolationLine bounds Violation.Line.
+const MaxViolationLine = 300
+
+// Truncate cuts b to MaxViolationLine bytes, marking the cut.
+func Truncate(b []byte) string {
+	if len(b) <= MaxViolationLine {
+		return string(b)
+	}
+	return string(b[:MaxViolationLine]) + fmt.Sprintf("... (%d bytes)", len(b))
 }
 
 // Member is one group member in a snapshot.
@@ -150,7 +188,8 @@ type History struct {
 	LoadStopped time.Time `json:"load_stopped,omitempty"`
 	// Audit is the broker's own record of commits, assignments and
 	// appends, synced once when the spec drains (see AuditLog.Present).
-	Audit AuditLog `json:"audit"`
+	Audit      AuditLog    `json:"audit"`
+	Violations []Violation `json:"violations,omitempty"`
 }
 
 // Recorder collects a History while a spec runs. All methods are safe for
@@ -180,6 +219,11 @@ func (r *Recorder) DeadLetter(d DeadLetterSeen) {
 func (r *Recorder) WorkerEvent(e WorkerEvent) {
 	r.mu.Lock()
 	r.h.Events = append(r.h.Events, e)
+	r.mu.Unlock()
+}
+func (r *Recorder) Violation(v Violation) {
+	r.mu.Lock()
+	r.h.Violations = append(r.h.Violations, v)
 	r.mu.Unlock()
 }
 func (r *Recorder) GroupSnapshot(s GroupSnapshot) {
@@ -224,6 +268,7 @@ func (r *Recorder) Snapshot() History {
 	h.Notes = append([]Note(nil), r.h.Notes...)
 	h.Verdicts = append([]Verdict(nil), r.h.Verdicts...)
 	h.Audit.Entries = append([]AuditEntry(nil), r.h.Audit.Entries...)
+	h.Violations = append([]Violation(nil), r.h.Violations...)
 	r.mu.Unlock()
 	h.End = time.Now()
 	sort.SliceStable(h.Events, func(i, j int) bool { return h.Events[i].TS.Before(h.Events[j].TS) })

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamsocial/feedchaos/history"
+	"github.com/streamsocial/feedchaos/workers/contract"
 )
 
 // Check name and anomaly classes of the dead-letter checker.
@@ -14,7 +15,8 @@ const (
 	CheckPoisonDeadLettered = "poison-dead-lettered"
 
 	ClassNotDeadLettered      = "not-dead-lettered"      // a poison record has no dead letter at its source partition and offset
-	ClassWrongReason          = "wrong-reason"           // its dead letter gives a reason that does not say what is wrong with it
+	ClassWrongReason          = "wrong-reason"           // its dead letter's reason_kind is not the poison's kind
+	ClassWrongRaw             = "wrong-raw"              // its dead letter's raw is neither the base64 of the record's value nor its text
 	ClassStuckOnPoison        = "stuck-on-poison"        // the group never committed past a poison record
 	ClassUnexpectedDeadLetter = "unexpected-dead-letter" // a dead letter for a record that is not one of the poison records
 )
@@ -26,7 +28,13 @@ type Poison struct {
 	Partition int32
 	Offset    int64
 	Kind      string // what is wrong with it, for messages: "not JSON", "unknown author 1007"
-	Reason    string // a substring its dead letter's reason must contain: "invalid post JSON", "unknown author"
+	// ReasonKind is the reason_kind its dead letter must give
+	// (contract.DeadLetterUnparsable, contract.DeadLetterUnknownAuthor).
+	// The free-text reason is never judged.
+	ReasonKind string
+	// Value is the record's value; its dead letter's raw must carry it
+	// (contract.RawIs). Nil: raw not judged.
+	Value []byte
 }
 
 // PoisonDeadLettered checks the dead-letter topic against the poison
@@ -34,8 +42,10 @@ type Poison struct {
 // it):
 //
 //   - every poison record has a dead letter with its source partition and
-//     offset (class "not-dead-lettered"), whose reason contains
-//     Poison.Reason (class "wrong-reason");
+//     offset (class "not-dead-lettered"), whose reason_kind is
+//     Poison.ReasonKind (class "wrong-reason"; the free-text reason is
+//     never read) and whose raw carries Poison.Value, as base64 or as text
+//     (class "wrong-raw", contract.RawIs);
 //   - the group committed past every poison record: in the last lag
 //     sample its partition's committed offset is above the poison's offset
 //     (class "stuck-on-poison": the worker did not move on);
@@ -90,8 +100,10 @@ func PoisonDeadLettered(h history.History, poison []Poison) Result {
 		switch {
 		case len(ds) == 0:
 			cxs = append(cxs, cx{ClassNotDeadLettered, where + " has no dead letter", time.Time{}})
-		case !strings.Contains(ds[0].Reason, p.Reason):
-			cxs = append(cxs, cx{ClassWrongReason, fmt.Sprintf("%s dead-lettered at %s with reason %q, which does not say %q", where, rel(h.Start, ds[0].At), ds[0].Reason, p.Reason), ds[0].At})
+		case ds[0].ReasonKind != p.ReasonKind:
+			cxs = append(cxs, cx{ClassWrongReason, fmt.Sprintf("%s dead-lettered at %s with reason_kind %q (reason %q), not %q", where, rel(h.Start, ds[0].At), ds[0].ReasonKind, ds[0].Reason, p.ReasonKind), ds[0].At})
+		case p.Value != nil && !contract.RawIs(ds[0].Raw, p.Value):
+			cxs = append(cxs, cx{ClassWrongRaw, fmt.Sprintf("%s dead-lettered at %s with raw %q, which is neither the base64 of its value nor its text %q", where, rel(h.Start, ds[0].At), ds[0].Raw, p.Value), ds[0].At})
 		}
 		if len(ds) > 1 {
 			extra += len(ds) - 1
@@ -113,7 +125,7 @@ func PoisonDeadLettered(h history.History, poison []Poison) Result {
 	if len(cxs) == 0 {
 		return pass(check, summary+", every poison record dead-lettered with its reason and committed past.")
 	}
-	order := []string{ClassNotDeadLettered, ClassWrongReason, ClassStuckOnPoison, ClassUnexpectedDeadLetter}
+	order := []string{ClassNotDeadLettered, ClassWrongReason, ClassWrongRaw, ClassStuckOnPoison, ClassUnexpectedDeadLetter}
 	rank := func(c string) int {
 		for i, o := range order {
 			if o == c {

@@ -17,7 +17,7 @@ func lagHistory(recoverAt int64 /* ms */) *ht.Builder {
 	for t := recoverAt; t <= 40000; t += 1000 {
 		b.LagTotal(timeMS(t), 40)
 	}
-	return b.LoadStopped(40 * s).LagTotal(41*s, 0)
+	return b.LoadStopped(40*s).LagTotal(41*s, 0)
 }
 
 var lagWin = LagWindow{Fault: ht.At(5 * s), From: ht.At(10 * s), Hold: 5 * s, Rise: true}

@@ -134,6 +134,9 @@ func NoLostUpdates(h history.History, g *graph.Graph) Result {
 
 	summary := fmt.Sprintf("expected %d feed updates for %d acked posts, and %d poison posts (author unknown to the graph) in the dead letters; seen %d updates (%d duplicate copies, %d unexpected), %d dead letters",
 		expected, len(order), poison, len(h.Updates), dups, unexpected, len(h.DeadLetters))
+	if n := unparsableUpdates(h); n > 0 {
+		summary += fmt.Sprintf(", %d feed-update records that did not parse (a contract violation of their own, see %s; an update only they carried counts as unseen here)", n, CheckContractHonoured)
+	}
 	if dlKnown > 0 {
 		summary += fmt.Sprintf(", %d well-formed posts with a known author dead-lettered (not poison: a dead letter does not excuse them)", dlKnown)
 	}

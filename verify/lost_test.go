@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamsocial/feedchaos/history"
 	ht "github.com/streamsocial/feedchaos/verify/historytest"
 )
 
@@ -148,4 +149,17 @@ func TestNoDuplicates(t *testing.T) {
 		t.Errorf("FirstAt %v", r.FirstAt)
 	}
 	wantFail(t, NoDuplicates(ht.New(6).History()), ClassNoObservations)
+}
+
+// A feed-updates record that did not parse is not a seen update: the
+// post's updates it would have carried are lost here, and the message
+// points at the contract violation.
+func TestNoLostUpdatesNamesUnparsableUpdates(t *testing.T) {
+	g := testGraph(t)
+	a, fs := authorWith(t, g, 3)
+	h := ht.New(6).Snapshot(0, "Stable", 1, fleet()...).
+		Post(1*s, "p1", a, 2, 10).
+		FanOut(3*s, g, "w2", ht.Pair{Post: "p1", Follower: fs[0]}).History()
+	h.Violations = append(h.Violations, history.Violation{At: ht.At(3 * s), Source: history.SourceFeed, Partition: 1, Offset: 4, Line: `{"post_id":"p1"`, Reason: "not a JSON object"})
+	wantFail(t, NoLostUpdates(h, g), ClassLost, "1 feed-update records that did not parse", CheckContractHonoured)
 }

@@ -43,3 +43,12 @@ func TestNoRebalanceTooFewSnapshots(t *testing.T) {
 	h := quiet().History()
 	wantFail(t, NoRebalance(h, ht.At(30*s), time.Time{}), ClassNoObservations)
 }
+
+// franz-go calls its revoke callback with nothing at the end of every
+// cooperative session: an event with no partitions moves nothing.
+func TestNoRebalanceIgnoresEmptyAssignmentEvents(t *testing.T) {
+	h := quiet().Event(8*s, "w3", "revoked").Event(9*s, "w1", "assigned").Event(10*s, "w2", "lost").History()
+	wantPass(t, NoRebalance(h, ht.At(5*s), ht.At(15*s)))
+	h = quiet().Event(8*s, "w3", "revoked").Event(9*s, "w3", "revoked", 4).History()
+	wantFail(t, NoRebalance(h, ht.At(5*s), ht.At(15*s)), ClassUnexpectedRebalance, "w3 printed revoked partitions 4 at +9s", "1 of them worker assignment events")
+}

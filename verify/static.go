@@ -108,6 +108,9 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 		default:
 			continue
 		}
+		if len(e.Partitions) == 0 {
+			continue // an empty assignment event moves nothing: a no-op (README's contract)
+		}
 		ps := slices.Clone(e.Partitions)
 		slices.Sort(ps)
 		if e.Worker == worker && e.Event != "lost" && slices.Equal(ps, held) {

@@ -87,3 +87,10 @@ func TestRebalances(t *testing.T) {
 		t.Errorf("%d rebalance steps, want 3", n)
 	}
 }
+
+func TestStaticRejoinIgnoresEmptyAssignmentEvents(t *testing.T) {
+	h := restart().Event(7*s, "w1", "revoked").Event(8*s, "w2", "lost").Event(9*s, "w3", "assigned").History()
+	wantPass(t, StaticRejoin(h, "w2", ht.At(3*s), ht.At(15*s)))
+	h = restart().Event(7*s, "w1", "revoked").Event(8*s, "w1", "revoked", 0).History()
+	wantFail(t, StaticRejoin(h, "w2", ht.At(3*s), ht.At(15*s)), ClassUnexpectedRebalance, "w1 printed revoked partitions 0 at +8s", "1 of them assignment events")
+}

@@ -106,15 +106,11 @@ var _ = Describe("a worker whose handler is slower than its max.poll.interval jo
 		})
 	})
 
-// maxPollReported reports whether the events hold an error about the
-// maximum poll interval (librdkafka's MAX_POLL_EXCEEDED).
+// maxPollReported reports whether the events hold an error of kind
+// max-poll-exceeded (README's contract; never the message's wording).
 func maxPollReported(evs []history.WorkerEvent) bool {
 	for _, e := range evs {
-		if e.Event != string(contract.EventError) {
-			continue
-		}
-		msg := strings.ToLower(e.Error)
-		if strings.Contains(msg, "max.poll") || strings.Contains(msg, "max_poll") || strings.Contains(msg, "maximum poll") {
+		if e.Event == string(contract.EventError) && e.Detail[contract.DetailKind] == contract.ErrorKindMaxPollExceeded {
 			return true
 		}
 	}

@@ -118,6 +118,13 @@ func (b *Builder) DeadLetter(at time.Duration, partition int32, offset int64, re
 	return b
 }
 
+// DeadLetterKind adds a dead letter read at at with a reason kind and the
+// raw field as the worker sent it (base64 or text).
+func (b *Builder) DeadLetterKind(at time.Duration, partition int32, offset int64, kind, raw string) *Builder {
+	b.h.DeadLetters = append(b.h.DeadLetters, history.DeadLetterSeen{At: At(at), Reason: "free text, never judged", ReasonKind: kind, Raw: raw, SourcePartition: partition, SourceOffset: offset})
+	return b
+}
+
 // M is a member named worker (member id worker+"-m") owning partitions.
 func M(worker string, partitions ...int32) history.Member {
 	return history.Member{Worker: worker, MemberID: worker + "-m", Partitions: partitions}

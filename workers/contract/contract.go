@@ -4,6 +4,39 @@
 // honours this contract (WORKER_IMAGE=...), so nothing here may depend on
 // how the bundled worker is built. Changing a JSON name here is a breaking
 // change of the contract; README.md documents the same schema.
+//
+// The rules the harness relies on beyond the schema, each with its reason
+// (README's "The worker contract" states them too):
+//
+//   - Output is read through ParseEvent, ParseFeedUpdate and
+//     ParseDeadLetter; what they refuse is a contract violation that fails
+//     the spec (never dropped), so stdout carries events only.
+//   - Times are RFC 3339, fractional seconds allowed. Event.TS is the
+//     worker's wall clock, which the harness compares with its own: the
+//     worker runs on the harness's host, so no clock of its own making.
+//   - Kinds are structured: an error's kind is Detail[DetailKind]
+//     (ErrorKind*), a dead letter's is ReasonKind (DeadLetter*). Error and
+//     Reason are free text, never matched. An error event is information:
+//     no spec fails because one was printed.
+//   - An assigned, revoked or lost event with no partitions is a no-op
+//     (franz-go revokes nothing at the end of every cooperative session).
+//   - Commit at least about once a second while consuming: the control's
+//     lag bound (50 records at 50 posts/s) leaves about a second of
+//     uncommitted work.
+//   - Exactly-once: transactional.id derives from the environment alone
+//     (GROUP_INSTANCE_ID, else WORKER_ID), so a worker restarted in place
+//     fences its dead incarnation and aborts its open transaction; otherwise
+//     read_committed readers wait for transaction.timeout.ms.
+//   - A static member restarted in place sends JoinGroup protocols and
+//     metadata byte-identical to its previous incarnation's: the embedded
+//     broker (kfake) rebalances on any difference.
+//   - A worker dropped for exceeding MAX_POLL_INTERVAL_MS says so with an
+//     error event of kind ErrorKindMaxPollExceeded.
+//   - Under KIP-848 a static member refused with UNRELEASED_INSTANCE_ID
+//     keeps joining (error event of kind ErrorKindRejoinRefused) instead of
+//     exiting.
+//   - The commit latency histogram on /metrics is optional (only the
+//     benchmark reads it, and says when it is absent).
 package contract
 
 import "time"
@@ -40,8 +73,14 @@ type FeedUpdate struct {
 // DeadLetter is the value of a record on the dead-letter topic: a post the
 // worker could not process, with why, and where it came from. Its key is the
 // original record's key.
+//
+// ReasonKind is what the harness judges (one of the DeadLetter* kinds);
+// Reason is free text for humans and never matched. Raw is the original
+// record value: Go encodes []byte as standard base64, and a worker may
+// instead send the value as a JSON string of its text (see RawIs).
 type DeadLetter struct {
 	Reason          string    `json:"reason"`
+	ReasonKind      string    `json:"reason_kind"`
 	SourcePartition int32     `json:"source_partition"`
 	SourceOffset    int64     `json:"source_offset"`
 	Worker          string    `json:"worker"`
@@ -65,7 +104,13 @@ const (
 	EventDeadLetter EventKind = "dead_letter" // a poison record was sent to the DLQ
 )
 
-// Event is one JSON line on the worker's stdout.
+// Event is one JSON line on the worker's stdout. TS is RFC 3339 (fractional
+// seconds allowed, as Go's time.Time marshals it), read with the harness's
+// own clock in mind: the worker runs on the harness's host. Detail is an
+// object of string values; Detail[DetailKind] names the kind of an error
+// event when the harness must tell it apart (ErrorKind*), because the
+// harness never matches Error's wording. ParseEvent is how the harness
+// reads a line.
 type Event struct {
 	TS         time.Time         `json:"ts"`
 	Worker     string            `json:"worker"`
@@ -77,6 +122,43 @@ type Event struct {
 	Error      string            `json:"error,omitempty"`
 	Detail     map[string]string `json:"detail,omitempty"`
 }
+
+// Detail keys the harness reads.
+const (
+	// DetailKind names the kind of an error event (ErrorKind*). Optional
+	// for errors the harness does not tell apart.
+	DetailKind = "kind"
+	// DetailHeldFor is, on an ErrorKindRejoinRefused event, how long the
+	// instance id has been refused so far (a Go duration, "1.5s"; free
+	// text for humans).
+	DetailHeldFor = "held_for"
+)
+
+// Error kinds (Event.Detail[DetailKind] on error events). An error event is
+// information, not a verdict: the harness never fails a spec because a
+// worker printed one; it judges exits, restarts, records and the group.
+const (
+	// ErrorKindRejoinRefused: a static member (GROUP_INSTANCE_ID) restarted
+	// in place under GROUP_PROTOCOL=consumer was refused with
+	// UNRELEASED_INSTANCE_ID and is joining again. The refused-rejoin spec
+	// counts these events to know its fault bit.
+	ErrorKindRejoinRefused = "rejoin-refused"
+	// ErrorKindMaxPollExceeded: the worker went longer than
+	// MAX_POLL_INTERVAL_MS between polls (a slow handler) and was dropped
+	// from the group; printed once it notices (its slow post done). The
+	// slow-handler spec requires one from the slow worker.
+	ErrorKindMaxPollExceeded = "max-poll-exceeded"
+)
+
+// Dead-letter reason kinds (DeadLetter.ReasonKind).
+const (
+	// DeadLetterUnparsable: the value is not a post (empty, not JSON,
+	// truncated, wrong field types, or no post_id).
+	DeadLetterUnparsable = "unparsable"
+	// DeadLetterUnknownAuthor: a well-formed post whose author_id the
+	// social graph (GRAPH_SEED, GRAPH_USERS) does not know.
+	DeadLetterUnknownAuthor = "unknown-author"
+)
 
 // Environment variables the worker reads. Every one has a default except
 // EnvBootstrap, EnvGroupID and EnvWorkerID.
@@ -128,7 +210,21 @@ const (
 	// BugDropUpdates skips producing every 7th feed update but commits the
 	// post as done: updates are lost.
 	BugDropUpdates = "drop-updates"
+	// The next three each break one clause of the contract, so that `make
+	// conformance` can be seen to fail, naming the clause.
+	//
+	// BugStdoutNoise prints a plain log line on stdout at start (the
+	// events clause; every spec's contract-violation check).
+	BugStdoutNoise = "stdout-noise"
+	// BugWordedDeadLetters writes dead letters without reason_kind, the
+	// kind only in the reason's words (the records clause).
+	BugWordedDeadLetters = "worded-dead-letters"
+	// BugExitOnTerm exits 1 at once on SIGTERM (the sigterm clause).
+	BugExitOnTerm = "exit-1-on-term"
 )
+
+// Bugs lists every WORKER_BUG mode.
+var Bugs = []string{BugDropUpdates, BugStdoutNoise, BugWordedDeadLetters, BugExitOnTerm}
 
 // HTTP endpoints the worker serves on EnvHTTPAddr.
 const (
@@ -159,4 +255,7 @@ const (
 	ExitFatal           = 1 // a fatal Kafka error
 	ExitBadConfig       = 2 // the environment did not validate
 	ExitShutdownTimeout = 3 // shutdown did not finish within the bound
+	// ExitSecondSignal: a second SIGTERM or SIGINT during shutdown exits
+	// at once (128 + SIGINT, the shell's convention for an interrupt).
+	ExitSecondSignal = 130
 )

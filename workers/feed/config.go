@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ type Config struct {
 	HTTPAddr        string        // HTTP_ADDR
 	ProcessDelay    time.Duration // PROCESS_DELAY_MS, slept per post before producing
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT_MS
-	Bug             string        // WORKER_BUG: "" or contract.BugDropUpdates
+	Bug             string        // WORKER_BUG: "" or one of contract.Bugs
 
 	// Ignored lists the environment variables that were set but have no
 	// effect under the chosen group protocol (classic-only settings under
@@ -252,10 +253,8 @@ func (c Config) Validate() error {
 	if err := checkHostPort(c.HTTPAddr, true); err != nil {
 		bad(contract.EnvHTTPAddr, c.HTTPAddr, err.Error())
 	}
-	switch c.Bug {
-	case "", contract.BugDropUpdates:
-	default:
-		bad(contract.EnvBug, c.Bug, "unknown bug mode (only "+contract.BugDropUpdates+")")
+	if c.Bug != "" && !slices.Contains(contract.Bugs, c.Bug) {
+		bad(contract.EnvBug, c.Bug, "unknown bug mode (one of "+strings.Join(contract.Bugs, ", ")+")")
 	}
 	return errors.Join(errs...)
 }

@@ -245,7 +245,7 @@ func TestPostDecodingMatchesJSON(t *testing.T) {
 // oracle the fast Process must match, record for record and byte for byte.
 func processReference(f *Fanout, partition int32, offset int64, key, value []byte) Result {
 	var p contract.Post
-	reason := ""
+	reason, kind := "", contract.DeadLetterUnparsable
 	if len(bytes.TrimSpace(value)) == 0 {
 		reason = "empty value"
 	} else if err := json.Unmarshal(value, &p); err != nil {
@@ -254,9 +254,10 @@ func processReference(f *Fanout, partition int32, offset int64, key, value []byt
 		reason = "post has no post_id"
 	} else if _, ok := f.Graph.Followers(p.Author); !ok {
 		reason = fmt.Sprintf("unknown author %d (graph has users 0..%d)", p.Author, f.Graph.Users()-1)
+		kind = contract.DeadLetterUnknownAuthor
 	}
 	if reason != "" {
-		dl := contract.DeadLetter{Reason: reason, SourcePartition: partition, SourceOffset: offset, Worker: f.Worker, Raw: value, At: f.now()}
+		dl := contract.DeadLetter{Reason: reason, ReasonKind: kind, SourcePartition: partition, SourceOffset: offset, Worker: f.Worker, Raw: value, At: f.now()}
 		v, _ := json.Marshal(dl)
 		return Result{Post: p, Reason: reason, Records: []Record{{Topic: f.DLQTopic, Key: key, Value: v}}}
 	}

@@ -36,6 +36,8 @@ type Fanout struct {
 	FeedTopic string
 	DLQTopic  string
 	Now       func() time.Time // defaults to time.Now
+	// WordedDeadLetters leaves ReasonKind out (contract.BugWordedDeadLetters).
+	WordedDeadLetters bool
 }
 
 func (f *Fanout) now() time.Time {
@@ -52,7 +54,7 @@ func (f *Fanout) now() time.Time {
 func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Result {
 	var p contract.Post
 	var err error
-	reason := ""
+	reason, kind := "", contract.DeadLetterUnparsable
 	if len(bytes.TrimSpace(value)) == 0 {
 		reason = "empty value"
 	} else if p, err = decodePost(value); err != nil { // json.Unmarshal's post and error
@@ -61,15 +63,20 @@ func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Resul
 		reason = "post has no post_id"
 	} else if _, ok := f.Graph.Followers(p.Author); !ok {
 		reason = fmt.Sprintf("unknown author %d (graph has users 0..%d)", p.Author, f.Graph.Users()-1)
+		kind = contract.DeadLetterUnknownAuthor
 	}
 	if reason != "" {
 		dl := contract.DeadLetter{
 			Reason:          reason,
+			ReasonKind:      kind,
 			SourcePartition: partition,
 			SourceOffset:    offset,
 			Worker:          f.Worker,
 			Raw:             value,
 			At:              f.now(),
+		}
+		if f.WordedDeadLetters {
+			dl.ReasonKind = ""
 		}
 		v, _ := json.Marshal(dl) // cannot fail: plain fields
 		return Result{Post: p, Reason: reason, Records: []Record{{Topic: f.DLQTopic, Key: key, Value: v}}}

@@ -46,8 +46,8 @@ func (w *Worker) instanceHeld(e kafka.Error) {
 	w.rejoin = true
 	w.em.ErrorLimited("consumer:"+e.Code().String(), 5*time.Second,
 		fmt.Errorf("group.instance.id still held by a previous incarnation, joining again: %w", e),
-		map[string]string{"client": "consumer", "code": strconv.Itoa(int(e.Code())),
-			"held_for": now.Sub(w.heldSince).Round(time.Millisecond).String()})
+		map[string]string{contract.DetailKind: contract.ErrorKindRejoinRefused, "client": "consumer", "code": strconv.Itoa(int(e.Code())),
+			contract.DetailHeldFor: now.Sub(w.heldSince).Round(time.Millisecond).String()})
 }
 
 // retiredCloseWait bounds the Close of a consumer replaced after

@@ -73,7 +73,7 @@ func TestUnreleasedInstanceIDIsRetried(t *testing.T) {
 	w.shutdown(t)
 	sawRetry := false
 	for _, ev := range w.out.events(t) {
-		if ev.Event == contract.EventError && ev.Detail["code"] != "" && ev.Detail["held_for"] != "" {
+		if ev.Event == contract.EventError && ev.Detail[contract.DetailKind] == contract.ErrorKindRejoinRefused && ev.Detail[contract.DetailHeldFor] != "" {
 			sawRetry = true
 		}
 	}

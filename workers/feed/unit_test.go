@@ -87,13 +87,14 @@ func TestFanoutPoison(t *testing.T) {
 	cases := []struct {
 		raw    string
 		reason string
+		kind   string
 	}{
-		{`{not json`, "invalid post JSON"},
-		{``, "empty value"},
-		{`{"author_id":3}`, "no post_id"},
-		{`{"post_id":"x","author_id":-1}`, "unknown author -1"},
-		{`{"post_id":"x","author_id":1000}`, "unknown author 1000"},
-		{`{"post_id":"x","author_id":"seven"}`, "invalid post JSON"},
+		{`{not json`, "invalid post JSON", contract.DeadLetterUnparsable},
+		{``, "empty value", contract.DeadLetterUnparsable},
+		{`{"author_id":3}`, "no post_id", contract.DeadLetterUnparsable},
+		{`{"post_id":"x","author_id":-1}`, "unknown author -1", contract.DeadLetterUnknownAuthor},
+		{`{"post_id":"x","author_id":1000}`, "unknown author 1000", contract.DeadLetterUnknownAuthor},
+		{`{"post_id":"x","author_id":"seven"}`, "invalid post JSON", contract.DeadLetterUnparsable},
 	}
 	for _, tc := range cases {
 		res := f.Process(7, 42, []byte("k"), []byte(tc.raw))
@@ -107,7 +108,10 @@ func TestFanoutPoison(t *testing.T) {
 		if err := json.Unmarshal(res.Records[0].Value, &dl); err != nil {
 			t.Fatal(err)
 		}
-		if dl.Reason != res.Reason || dl.SourcePartition != 7 || dl.SourceOffset != 42 || dl.Worker != "w9" || string(dl.Raw) != tc.raw {
+		if _, raw, err := contract.ParseDeadLetter(res.Records[0].Value); err != nil || !contract.RawIs(raw, []byte(tc.raw)) {
+			t.Errorf("%q: the harness's parser refuses the dead letter (%v) or its raw %q", tc.raw, err, raw)
+		}
+		if dl.ReasonKind != tc.kind || dl.Reason != res.Reason || dl.SourcePartition != 7 || dl.SourceOffset != 42 || dl.Worker != "w9" || string(dl.Raw) != tc.raw {
 			t.Errorf("%q: dead letter %+v", tc.raw, dl)
 		}
 	}

@@ -111,7 +111,7 @@ func New(cfg Config, out io.Writer) (*Worker, error) {
 	w := &Worker{
 		cfg:        cfg,
 		em:         em,
-		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic},
+		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic, WordedDeadLetters: cfg.Bug == contract.BugWordedDeadLetters},
 		dch:        make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
 		commitDone: make(chan commitResult, 1),
 		st:         snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},
@@ -361,8 +361,11 @@ func (w *Worker) onKafkaError(e kafka.Error, client string) {
 		}
 		return
 	}
-	w.em.ErrorLimited(client+":"+e.Code().String(), 5*time.Second, e,
-		map[string]string{"client": client, "code": strconv.Itoa(int(e.Code()))})
+	detail := map[string]string{"client": client, "code": strconv.Itoa(int(e.Code()))}
+	if e.Code() == kafka.ErrMaxPollExceeded {
+		detail[contract.DetailKind] = contract.ErrorKindMaxPollExceeded
+	}
+	w.em.ErrorLimited(client+":"+e.Code().String(), 5*time.Second, e, detail)
 }
 
 // classify wraps fencing errors in ErrFenced.

@@ -197,6 +197,17 @@ func KeepsTheData(scene func() Scene) {
 		s := scene()
 		Check(s.St, s.Fault, verify.CommittedMonotonic(s.H))
 	})
+	ContractHonoured(scene)
+}
+
+// ContractHonoured registers "writes only what the worker contract
+// allows": every stdout line, feed update and dead letter parsed
+// (verify.ContractHonoured).
+func ContractHonoured(scene func() Scene) {
+	It("writes only lines and records the worker contract allows", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.ContractHonoured(s.H))
+	})
 }
 
 // DeliversOnce registers "delivers every feed update exactly once" (no

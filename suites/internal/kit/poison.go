@@ -23,7 +23,7 @@ const FaultPoison = "poison-posts"
 type PoisonRecord struct {
 	Kind       string // for messages
 	Key, Value []byte
-	Reason     string // what its dead letter's reason must say
+	ReasonKind string // the reason_kind its dead letter must give (contract.DeadLetter*)
 }
 
 // PoisonRecords returns the poison the DLQ specs produce, two of each
@@ -39,10 +39,10 @@ func PoisonRecords(users int) []PoisonRecord {
 	var out []PoisonRecord
 	for i := 0; i < 2; i++ {
 		out = append(out,
-			PoisonRecord{Kind: "not JSON", Key: []byte(fmt.Sprintf("garbage-%d", i)), Value: []byte("this is not a post"), Reason: "invalid post JSON"},
-			PoisonRecord{Kind: "truncated JSON", Key: []byte(fmt.Sprintf("cut-%d", i)), Value: []byte(`{"post_id":"poison-cut","author_id":`), Reason: "invalid post JSON"},
-			PoisonRecord{Kind: fmt.Sprintf("unknown author %d", users+7+i), Key: []byte(strconv.Itoa(users + 7 + i)), Value: post(fmt.Sprintf("poison-u%d", i), users+7+i), Reason: "unknown author"},
-			PoisonRecord{Kind: fmt.Sprintf("unknown author %d", -3-i), Key: []byte(strconv.Itoa(-3 - i)), Value: post(fmt.Sprintf("poison-n%d", i), -3-i), Reason: "unknown author"},
+			PoisonRecord{Kind: "not JSON", Key: []byte(fmt.Sprintf("garbage-%d", i)), Value: []byte("this is not a post"), ReasonKind: contract.DeadLetterUnparsable},
+			PoisonRecord{Kind: "truncated JSON", Key: []byte(fmt.Sprintf("cut-%d", i)), Value: []byte(`{"post_id":"poison-cut","author_id":`), ReasonKind: contract.DeadLetterUnparsable},
+			PoisonRecord{Kind: fmt.Sprintf("unknown author %d", users+7+i), Key: []byte(strconv.Itoa(users + 7 + i)), Value: post(fmt.Sprintf("poison-u%d", i), users+7+i), ReasonKind: contract.DeadLetterUnknownAuthor},
+			PoisonRecord{Kind: fmt.Sprintf("unknown author %d", -3-i), Key: []byte(strconv.Itoa(-3 - i)), Value: post(fmt.Sprintf("poison-n%d", i), -3-i), ReasonKind: contract.DeadLetterUnknownAuthor},
 		)
 	}
 	return out
@@ -62,7 +62,7 @@ func ProducePoison(ctx context.Context, st *fixtures.Stage, rs []PoisonRecord) (
 		p, o, err := st.Producer.ProduceRaw(ctx, r.Key, r.Value)
 		Expect(err).NotTo(HaveOccurred(), "producing poison (%s)", r.Kind)
 		st.Note("poison (%s) at partition %d offset %d", r.Kind, p, o)
-		out = append(out, verify.Poison{Partition: p, Offset: o, Kind: r.Kind, Reason: r.Reason})
+		out = append(out, verify.Poison{Partition: p, Offset: o, Kind: r.Kind, ReasonKind: r.ReasonKind, Value: r.Value})
 	}
 	return out, at
 }

@@ -64,5 +64,7 @@ func Control(labels ...string) bool {
 		It("never lets two members own one partition", func() {
 			kit.Check(st, "none", verify.ExclusiveOwnership(h, time.Time{}, time.Time{}))
 		})
+
+		kit.ContractHonoured(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "none"} })
 	})
 }

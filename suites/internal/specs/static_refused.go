@@ -2,7 +2,6 @@ package specs
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -17,10 +16,6 @@ import (
 // FaultStaticRefused names the crash-and-restart the refused-rejoin spec
 // injects.
 const FaultStaticRefused = "static-kill-refused"
-
-// refusedText is what the worker prints (in its error event) each time the
-// coordinator refuses its group.instance.id as still held.
-const refusedText = "still held by a previous incarnation"
 
 // StaticRefusedSpec registers "a static member killed with SIGKILL and
 // started again at once under the KIP-848 protocol". The old incarnation
@@ -78,12 +73,12 @@ func StaticRefusedSpec() bool {
 		It("is refused while the old session holds the instance id, and keeps trying instead of exiting (the fault bit)", func() {
 			refusals := 0
 			for _, e := range kit.Events(h, victim.ID(), injected) {
-				if e.Event == string(contract.EventError) && strings.Contains(e.Error, refusedText) {
+				if e.Event == string(contract.EventError) && e.Detail[contract.DetailKind] == contract.ErrorKindRejoinRefused {
 					refusals++
 				}
 				Expect(e.Event).NotTo(Equal(string(contract.EventStopped)), "the restarted worker stopped: %s", e.Error)
 			}
-			kit.Counted("joins refused with UNRELEASED_INSTANCE_ID (printed at most once per 5 s)", FaultStaticRefused, refusals, ">= 1")
+			kit.Counted("joins refused with UNRELEASED_INSTANCE_ID (error events with detail.kind rejoin-refused)", FaultStaticRefused, refusals, ">= 1")
 			Expect(refusals).To(BeNumerically(">=", 1), "the coordinator never refused the restarted member: the fault did not bite")
 			Expect(stillRunning).To(BeTrue(), "%s is not running after it rejoined", victim.ID())
 		})

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -35,6 +36,9 @@ func run() int {
 		return contract.ExitBadConfig
 	}
 	em := feed.NewEmitter(os.Stdout, cfg.WorkerID)
+	if cfg.Bug == contract.BugStdoutNoise {
+		fmt.Println("feedworker: starting (a plain log line on stdout: WORKER_BUG=" + contract.BugStdoutNoise + ")")
+	}
 
 	// Signals are caught before the clients exist, so an early SIGTERM is
 	// still a graceful stop.
@@ -79,10 +83,13 @@ func run() int {
 			}
 			return contract.ExitOK
 		case sig := <-sigs:
+			if cfg.Bug == contract.BugExitOnTerm {
+				return contract.ExitFatal
+			}
 			if deadline != nil {
 				em.Emit(contract.Event{Event: contract.EventError, Error: "second signal during shutdown: exiting at once",
-					Detail: map[string]string{"signal": sig.String(), "exit_code": "130"}})
-				return 130
+					Detail: map[string]string{"signal": sig.String(), "exit_code": strconv.Itoa(contract.ExitSecondSignal)}})
+				return contract.ExitSecondSignal
 			}
 			cancel() // Run prints stopping and shuts down
 			deadline = time.After(cfg.ShutdownTimeout)
