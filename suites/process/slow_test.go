@@ -99,7 +99,7 @@ var _ = Describe("a worker whose handler is slower than its max.poll.interval jo
 			Expect(maxPollReported(evs)).To(BeTrue(), "%s printed no max.poll error; its error and lost events:\n%s", slow.ID, strings.Join(errs, "\n"))
 		})
 
-		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: slow.Name()} })
+		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: slow.Name(), ZombieGrace: kit.B.SlowDelay} })
 
 		It("sets lag back, and brings it under its threshold within the recovery bound after the slow worker is gone, to stay", func() {
 			kit.Check(st, slow.Name(), verify.LagRecovered(h, kit.LagWindow(began, heal, true), kit.B.LagThreshold, kit.B.Recovery))

@@ -174,13 +174,23 @@ type Scene struct {
 	St    *fixtures.Stage
 	H     history.History
 	Fault string
+	// ZombieGrace widens B.ZombieGrace for a scenario whose fault makes a
+	// late write by a dropped member part of what it claims (a handler
+	// slower than max.poll.interval finishes the post it was on).
+	ZombieGrace time.Duration
 }
 
-// KeepsTheData registers the three data-safety invariants every scenario
-// states, one It each: "never lets two members own one partition", "loses
-// no feed update", "never moves a committed offset backwards". scene is
-// called when the Its run, after BeforeAll has set the stage and drained
-// the history. Call it inside the scenario's Ordered container.
+// KeepsTheData registers the data-safety invariants every scenario
+// states, one It each: "never lets two members own one partition" (the
+// observer's view of the coordinator), "loses no feed update" (the
+// verifier), "never moves a committed offset backwards" (every commit the
+// broker accepted, and the observer's samples), "commits no post before
+// all of its feed updates are appended" and "lets no worker write for a
+// partition the coordinator had not given it" (the broker's audit; not
+// applicable, and said so, without one), and "writes only lines and
+// records the worker contract allows". scene is called when the Its run,
+// after BeforeAll has set the stage and drained the history. Call it
+// inside the scenario's Ordered container.
 func KeepsTheData(scene func() Scene) {
 	It("never lets two members own one partition", func() {
 		s := scene()
@@ -195,7 +205,15 @@ func KeepsTheData(scene func() Scene) {
 	})
 	It("never moves a committed offset backwards", func() {
 		s := scene()
-		Check(s.St, s.Fault, verify.CommittedMonotonic(s.H))
+		Check(s.St, s.Fault, verify.CommittedMonotonicExact(s.H), verify.CommittedMonotonic(s.H))
+	})
+	It("commits no post before all of its feed updates are appended", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.CommitsCoverAppends(s.H, s.St.Graph))
+	})
+	It("lets no worker write for a partition the coordinator had not given it", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.NoZombieWrites(s.H, B.ZombieGrace+s.ZombieGrace))
 	})
 	ContractHonoured(scene)
 }
@@ -220,6 +238,11 @@ func DeliversOnce(exactlyOnce bool, scene func() Scene) {
 	}
 	It("delivers every feed update exactly once", func() {
 		s := scene()
-		Check(s.St, s.Fault, verify.NoDuplicates(s.H))
+		_, appended := verify.DuplicateAppends(s.H)
+		Check(s.St, s.Fault, verify.NoDuplicates(s.H), appended)
+	})
+	It("commits each post's offset in the transaction that appends its feed updates", func() {
+		s := scene()
+		Check(s.St, s.Fault, verify.AtomicOffsets(s.H))
 	})
 }

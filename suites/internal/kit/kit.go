@@ -197,6 +197,10 @@ func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
 		if r.Bound > 0 {
 			Measured(r.Check, fault, r.Measured, r.Bound)
 		}
+		if r.NotApplicable {
+			// Neither a pass nor a failure: the report says so.
+			Counted(r.Check+" not applicable", fault, 0, "n/a: "+r.Message)
+		}
 	}
 	for _, r := range results {
 		if !r.Pass {
