@@ -111,6 +111,7 @@ func FromHistory(h history.History) []Event {
 	}
 	out = append(out, lagEvents(h.Lag, rel)...)
 	out = append(out, progressEvents(h, rel)...)
+	out = append(out, auditEvents(h.Audit, rel)...)
 	for _, v := range h.Verdicts {
 		at := v.At
 		if at.IsZero() {
