@@ -35,7 +35,7 @@ PROCS ?= 2
 # printed as it grows. The run's containers are swept afterwards.
 define RUN_SUITE
 	@mkdir -p $(REPORTS); trap 'true' INT; \
-	export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$} CHAOS_RUN=$(1) CHAOS_PROGRESS=$(REPORTS)/$(1)-progress.log; \
+	export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$} CHAOS_RUN=$(1) CHAOS_PROGRESS=$(CURDIR)/$(REPORTS)/$(1)-progress.log; \
 	: > $$CHAOS_PROGRESS; tail -n +1 -F $$CHAOS_PROGRESS 2>/dev/null & tailpid=$$!; \
 	start=$$(date +%s); \
 	$(GINKGO) --succinct --poll-progress-after=120s --output-dir=$(REPORTS) --json-report=$(1).json --junit-report=$(1).xml \

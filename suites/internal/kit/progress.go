@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,6 +13,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/streamsocial/feedchaos/fixtures"
 )
 
 // Long runs say where they are: one line per finished spec,
@@ -23,11 +26,12 @@ import (
 // is the number of specs the run will run, the time is elapsed since the
 // suite's set-up began, and a schedule spec names its seed (Seed).
 //
-// The lines go to the file $CHAOS_PROGRESS (the Makefile's targets set it
-// and print the file as it grows: a parallel process's stdout is captured by
-// Ginkgo and shown only with its spec's report), or to stdout in a serial
-// run without it. Parallel processes append under a file lock, which also
-// makes n count across them.
+// The lines go to the file $CHAOS_PROGRESS (relative to the module root),
+// which the Makefile's targets set and print as it grows: a parallel
+// process's stdout is captured by Ginkgo and shown only with its spec's
+// report. Without it a serial run prints them on stdout and a parallel one
+// not at all. Parallel processes append under a file lock, which also makes
+// n count across them.
 
 // EnvProgress names the progress file.
 const EnvProgress = "CHAOS_PROGRESS"
@@ -68,10 +72,23 @@ func registerProgress() {
 	})
 }
 
+// progressFile is $CHAOS_PROGRESS, a relative path taken from the module
+// root (Ginkgo runs the suite in its package directory), or "".
+func progressFile() string {
+	p := os.Getenv(EnvProgress)
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if root, err := fixtures.ModuleRoot(); err == nil {
+		return filepath.Join(root, p)
+	}
+	return p
+}
+
 // startClock truncates the progress file and returns this run's clock; the
 // set-up on process 1 calls it before any spec runs.
 func startClock() runClock {
-	if p := os.Getenv(EnvProgress); p != "" {
+	if p := progressFile(); p != "" {
 		_ = os.WriteFile(p, nil, 0o644)
 	}
 	return runClock{Start: time.Now(), Total: totalSpecs}
@@ -104,7 +121,7 @@ func writeProgress(r SpecReport) {
 	line := func(n int) string {
 		return fmt.Sprintf("[%*d/%d %7s] %-8s %s%s\n", len(fmt.Sprint(clock.Total)), n, clock.Total, elapsed, state, text, tail)
 	}
-	p := os.Getenv(EnvProgress)
+	p := progressFile()
 	if p == "" {
 		if sc, _ := GinkgoConfiguration(); sc.ParallelTotal > 1 {
 			return // stdout is captured: nowhere to print
