@@ -69,8 +69,8 @@ unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic
 images: ## build (or reuse) the broker, toxiproxy and worker images
 	$(CHAOSCTL) images
 
-smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
-	$(call RUN_SUITE,smoke,smoke,--timeout=14m)
+smoke: ## the smoke chaos specs (label "smoke") in $(PROCS) processes
+	$(call RUN_SUITE,smoke,smoke,--procs=$(PROCS) --timeout=14m)
 
 test: ## vet + actionlint + unit tests + smoke chaos specs; ends with "N passed, N failed"
 	@mkdir -p $(REPORTS); rm -f $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json

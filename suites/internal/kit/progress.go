@@ -65,8 +65,8 @@ func registerProgress() {
 		if r.LeafNodeType != types.NodeTypeIt || clock.Total == 0 {
 			return // a dry run, or the set-up never ran
 		}
-		if r.State == types.SpecStateSkipped && r.Failure.Message == "" {
-			return // filtered out, not one of the run's specs
+		if filteredOut(r) {
+			return // not one of the run's specs
 		}
 		writeProgress(r)
 	})

@@ -30,12 +30,13 @@ type SpecSummary struct {
 
 // writeSummary writes reports/<run>-summary.json and .md (RunName: chaos,
 // smoke, scale, soak): per spec, grouped by theme, pass/fail, each measured
-// time next to its bound, and the timeline of each failure. It runs once
-// per run, after all parallel processes.
+// time next to its bound, and the timeline of each failure. Specs the
+// run's label filter left out are not listed. It runs once per run, after
+// all parallel processes.
 func writeSummary(r Report) {
 	var specs []SpecSummary
 	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
+		if s.LeafNodeType != types.NodeTypeIt || filteredOut(s) {
 			continue
 		}
 		ss := SpecSummary{Theme: ThemeOf(s.Labels()), Spec: s.FullText(), State: s.State.String(), Duration: s.RunTime,
@@ -109,4 +110,24 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// filteredOut says whether the run never meant to run s: skipped with no
+// reason (a label or focus filter), or pending and left out by the run's
+// label filter (Ginkgo reports pending specs whatever the filter). A spec
+// skipped at run time (Skip, an earlier spec of its Ordered container
+// failed) has a message, and counts.
+func filteredOut(s SpecReport) bool {
+	switch s.State {
+	case types.SpecStateSkipped:
+		return s.Failure.Message == ""
+	case types.SpecStatePending:
+		sc, _ := GinkgoConfiguration()
+		if sc.LabelFilter == "" {
+			return false
+		}
+		match, err := types.ParseLabelFilter(sc.LabelFilter)
+		return err == nil && !match(s.Labels())
+	}
+	return false
 }
