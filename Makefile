@@ -38,7 +38,7 @@ define RUN_SUITE
 	export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$} CHAOS_RUN=$(1) CHAOS_PROGRESS=$(CURDIR)/$(REPORTS)/$(1)-progress.log; \
 	: > $$CHAOS_PROGRESS; tail -n +1 -F $$CHAOS_PROGRESS 2>/dev/null & tailpid=$$!; \
 	start=$$(date +%s); \
-	$(GINKGO) --succinct --poll-progress-after=120s --output-dir=$(REPORTS) --json-report=$(1).json --junit-report=$(1).xml \
+	$(GINKGO) --succinct --silence-skips --poll-progress-after=120s --output-dir=$(REPORTS) --json-report=$(1).json --junit-report=$(1).xml \
 		--label-filter='$(2)' $(3) ./suites; rc=$$?; \
 	sleep 1; kill $$tailpid 2>/dev/null; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
