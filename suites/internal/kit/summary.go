@@ -102,7 +102,9 @@ func writeSummary(r Report) {
 	writeCounts(&b, specs)
 	fmt.Fprintf(&b, "\nBounds:\n\n```\n%s```\n", B.Table())
 	_ = os.WriteFile(filepath.Join(dir, run+"-summary.md"), []byte(b.String()), 0o644)
-	fmt.Fprintf(os.Stdout, "\nsummary written to %s\n", filepath.Join(dir, run+"-summary.md"))
+	// Through GinkgoWriter: in a parallel run stdout would be shown as a
+	// block of its own; the Makefile prints the summary itself.
+	GinkgoWriter.Printf("summary written to %s\n", filepath.Join(dir, run+"-summary.md"))
 }
 
 func firstLine(s string) string {
