@@ -1,7 +1,7 @@
 # StreamSocial feed-fleet chaos suite.
 #
-#   make chaos   build the images and run every chaos suite (the main job)
-#   make test    vet + unit tests + the smoke chaos specs (what CI runs)
+#   make chaos   build the images and run the chaos suite (the main job)
+#   make test    vet + actionlint + unit tests + the smoke chaos specs (what CI runs on a PR)
 #   make clean   remove every container, network and volume the suite made
 #
 # Every target ends with an exit code that tells the truth; `make test`
@@ -14,22 +14,53 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 GINKGO    := go tool ginkgo
 CHAOSCTL  := go run ./cmd/chaosctl
 REPORTS   := reports
-UNIT_PKGS  = $(shell go list ./... | grep -v '/suites/') ./suites/internal/kit
-# Ginkgo flags shared by the chaos targets: progress per spec, reports for
-# humans (summary .md), machines (JSON) and CI (JUnit, with timeline links).
-GINKGO_FLAGS = -r --skip-package=internal --keep-going --poll-progress-after=120s --output-dir=$(REPORTS) \
-                --json-report=$(1).json --junit-report=$(1).xml
+# Unit tests: every package but the chaos suite (suites/ and its theme
+# packages hold specs that start Docker), plus kit's own tests.
+UNIT_PKGS  = $(shell go list ./... | grep -v -E '/suites(/|$$)') ./suites/internal/kit
+# The label filter of `make chaos`: every spec but the long soak and the
+# scale ladder (their own targets). LABEL_FILTER='crash || pause' make chaos
+# runs a subset.
+LABEL_FILTER ?= !soak && !ladder
+ifeq ($(strip $(LABEL_FILTER)),)
+override LABEL_FILTER := !soak && !ladder
+endif
 # Parallel Ginkgo processes for `make chaos` (each runs its own broker on its
 # own ports).
 PROCS ?= 2
+# One Ginkgo run over the one suite at suites/: $(1) names the run (its
+# reports: $(1).json, $(1).xml, $(1)-summary.md), $(2) is the label filter,
+# $(3) more Ginkgo flags. Ginkgo prints a failing spec in full (with its
+# container lines) and a passing one only if it measured something; the
+# suite appends one line per finished spec to $(1)-progress.log, which is
+# printed as it grows. The run's containers are swept afterwards.
+define RUN_SUITE
+	@mkdir -p $(REPORTS); trap 'true' INT; \
+	export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$} CHAOS_RUN=$(1) CHAOS_PROGRESS=$(CURDIR)/$(REPORTS)/$(1)-progress.log; \
+	: > $$CHAOS_PROGRESS; tail -n +1 -F $$CHAOS_PROGRESS 2>/dev/null & tailpid=$$!; \
+	start=$$(date +%s); \
+	$(GINKGO) --succinct --silence-skips --poll-progress-after=120s --output-dir=$(REPORTS) --json-report=$(1).json --junit-report=$(1).xml \
+		--label-filter='$(2)' $(3) ./suites; rc=$$?; \
+	sleep 1; kill $$tailpid 2>/dev/null; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
+	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS)/$(1)-summary.json || rc=1; \
+	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
+	$(CHAOSCTL) tally $(REPORTS)/$(1).json; \
+	echo "make $(1): $$(( $$(date +%s) - start ))s wall"; exit $$rc
+endef
 
-.PHONY: help test vet unit smoke conformance chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet lint-ci unit smoke conformance chaos scale soak bench images clean clean-all timeline
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 vet: ## go vet every package
 	go vet ./...
+
+lint-ci: ## check .github/workflows with actionlint (a Go tool in go.mod); writes reports/lint-ci.json for the tally
+	@mkdir -p $(REPORTS)
+	@if go tool actionlint; then r=pass; else r=fail; fi; \
+	printf '{"Action":"%s","Package":"ci","Test":"actionlint .github/workflows"}\n' $$r > $(REPORTS)/lint-ci.json; \
+	echo "actionlint: $$r"; [ $$r = pass ]
 
 unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic, broker
 	@mkdir -p $(REPORTS)
@@ -38,50 +69,35 @@ unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic
 images: ## build (or reuse) the broker, toxiproxy and worker images
 	$(CHAOSCTL) images
 
-smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
-	@mkdir -p $(REPORTS)
-	@trap 'true' INT; export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$}; \
-	$(GINKGO) $(call GINKGO_FLAGS,smoke) -v --label-filter=smoke --timeout=14m ./suites; rc=$$?; \
-	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
+smoke: ## the smoke chaos specs (label "smoke") in $(PROCS) processes
+	$(call RUN_SUITE,smoke,smoke,--procs=$(PROCS) --timeout=14m)
 
 conformance: ## check WORKER_IMAGE (else the bundled worker) against the worker contract, no faults: a PASS/FAIL line per clause (~2 min)
 	@trap 'true' INT; export CHAOS_OWNER=$${CHAOS_OWNER:-$$$$}; \
 	go run ./cmd/conformance; rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
-test: ## vet + unit tests + smoke chaos specs; ends with "N passed, N failed"
-	@mkdir -p $(REPORTS); rm -f $(REPORTS)/unit.json $(REPORTS)/smoke.json
+test: ## vet + actionlint + unit tests + smoke chaos specs; ends with "N passed, N failed"
+	@mkdir -p $(REPORTS); rm -f $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json
 	@echo "== go vet"; go vet ./... || { echo "0 passed, 1 failed"; exit 1; }
 	@bash scripts/ensure-chromium.sh || echo "(no chromium: the timeline browser test will skip)"
 	@export CHAOS_OWNER=$$$$; \
+	echo "== lint-ci"; $(MAKE) --no-print-directory lint-ci; c=$$?; \
 	echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
 	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
 	echo "== leftovers"; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER; l=$$?; \
 	echo "== tally"; \
-	$(CHAOSCTL) tally $(REPORTS)/unit.json $(REPORTS)/smoke.json; t=$$?; \
-	[ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
+	$(CHAOSCTL) tally $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json; t=$$?; \
+	[ $$c -eq 0 ] && [ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
 
-chaos: images ## every chaos suite on the embedded broker; writes reports/ and artifacts/
-	@mkdir -p $(REPORTS)
-	@start=$$(date +%s); trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	$(GINKGO) $(call GINKGO_FLAGS,chaos) --procs=$(PROCS) --timeout=60m --label-filter='!soak && !ladder' ./suites; rc=$$?; \
-	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; \
-	echo; echo "== summary"; go run ./cmd/timeline -run-summary $(REPORTS); \
-	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
-	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
-	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc
+chaos: images ## every chaos spec (LABEL_FILTER, default '!soak && !ladder') in $(PROCS) processes; writes reports/ and artifacts/
+	$(call RUN_SUITE,chaos,$(LABEL_FILTER),--procs=$(PROCS) --timeout=60m)
 
-scale: images ## the 1 -> 100 worker scale suite (label "scale"; its own target: ~3.5 min, 200 containers)
-	@mkdir -p $(REPORTS)
-	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	$(GINKGO) $(call GINKGO_FLAGS,scale) -v --label-filter=scale --timeout=90m ./suites/scale; rc=$$?; \
-	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~4.5 min, 200 containers)
+	$(call RUN_SUITE,scale,scale,--timeout=90m)
 
 soak: images ## a seeded random fault schedule for CHAOS_SOAK_DURATION (default 10m); CHAOS_SEED=... replays one
-	@mkdir -p $(REPORTS)
-	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	$(GINKGO) $(call GINKGO_FLAGS,soak) -v --label-filter=soak --timeout=4h ./suites/soak; rc=$$?; \
-	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+	$(call RUN_SUITE,soak,soak,--timeout=4h)
 
 bench: ## the performance report: reports/bench.md, bench.json and SVG charts
 	@mkdir -p $(REPORTS)
@@ -89,7 +105,7 @@ bench: ## the performance report: reports/bench.md, bench.json and SVG charts
 	go run ./cmd/bench -out $(REPORTS); rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
-timeline: ## print a timeline: make timeline T=artifacts/<suite>/<spec>/timeline.jsonl
+timeline: ## print a timeline: make timeline T=artifacts/<theme>/<spec>/timeline.jsonl
 	go run ./cmd/timeline $(or $(T),artifacts)
 
 clean: ## remove every container, network and volume the suite created, and reports

@@ -383,7 +383,7 @@ func hoverCursor(t *testing.T, ctx context.Context) {
 }
 
 // TestScreenshotFile screenshots an existing timeline page:
-// TIMELINE_SHOT=artifacts/<suite>/<spec>/timeline.html:docs/out.png.
+// TIMELINE_SHOT=artifacts/<theme>/<spec>/timeline.html:docs/out.png.
 func TestScreenshotFile(t *testing.T) {
 	spec := os.Getenv("TIMELINE_SHOT")
 	if spec == "" {

@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"time"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
 	"github.com/streamsocial/feedchaos/fixtures"
 )
 
@@ -30,6 +32,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	// testcontainers' logger would print its Docker banner on every call;
+	// chaosctl says what it did itself, and returns every error.
+	tclog.SetDefault(tclog.NewNoopLogger())
 	var err error
 	switch os.Args[1] {
 	case "images":

@@ -10,9 +10,9 @@
 // every timeline.jsonl below it with PASS/FAIL, or shows the timeline if
 // there is exactly one.
 //
-//	go run ./cmd/timeline -run-summary [reports/ | <suite>-summary.json ...]
+//	go run ./cmd/timeline -run-summary [reports/ | <run>-summary.json ...]
 //
-// merges the per-suite summaries the chaos suites write into one table:
+// prints the run summaries the chaos suite writes as one table:
 // per spec, the result, the fault, measured against bound, and the
 // timeline of each failure (what `make chaos` prints at its end).
 package main
@@ -78,10 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl.StringVar(&o.htmlOut, "html", "", "write the HTML timeline rendered from the JSONL to this file")
 	fl.BoolVar(&o.open, "open", false, "print the path of an HTML page for the timeline (written to a temp file if none exists)")
 	fl.BoolVar(&o.summaryOnly, "summary", false, "print the summary only")
-	fl.BoolVar(&o.runSummary, "run-summary", false, "merge the suites' *-summary.json (in the given dirs or files; default reports/) into one table")
+	fl.BoolVar(&o.runSummary, "run-summary", false, "print the runs' *-summary.json (in the given dirs or files; default reports/) into one table")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: timeline [flags] <timeline.jsonl | artifacts dir>")
-		fmt.Fprintln(stderr, "       timeline -run-summary [reports dir | <suite>-summary.json ...]")
+		fmt.Fprintln(stderr, "       timeline -run-summary [reports dir | <run>-summary.json ...]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {

@@ -12,13 +12,14 @@ import (
 	"unicode/utf8"
 )
 
-// The per-suite summaries (reports/<suite>-summary.json, written by
-// suites/internal/kit after each suite) merged into one table for the end
-// of `make chaos`:
+// The run summaries (reports/<run>-summary.json, written by
+// suites/internal/kit after each run: chaos, smoke, scale, soak) printed as
+// one table for the end of `make chaos`:
 //
-//	go run ./cmd/timeline -run-summary reports/
+//	go run ./cmd/timeline -run-summary reports/chaos-summary.json
 //
-// One row per spec: suite, result, spec, the fault, measured against its
+// Specs are grouped by theme (a summary without themes: by its suite) and
+// container. One row per spec: result, spec, the fault, measured against its
 // bound (one row more per extra measurement), and under each failure its
 // first line and the artefact to open.
 
@@ -31,6 +32,7 @@ type suiteSummary struct {
 }
 
 type specSummary struct {
+	Theme        string        `json:"theme"` // the spec's theme (crash, partition, ...); older summaries have none
 	Spec         string        `json:"spec"`
 	Container    string        `json:"container"` // the Describe/Context texts, " / "-joined
 	It           string        `json:"it"`        // the It text
@@ -120,6 +122,7 @@ func writeRunSummary(w io.Writer, suites []suiteSummary, cwd string) int {
 	lines := []line{{cells: []string{"RESULT", "SPEC", "FAULT", "MEASURED", "BOUND"}}}
 	type failure struct{ name, why, path string }
 	var fails []failure
+	groups := map[string]bool{}
 	for _, s := range suites {
 		group := "\x00"
 		for _, sp := range s.Specs {
@@ -127,9 +130,14 @@ func writeRunSummary(w io.Writer, suites []suiteSummary, cwd string) int {
 			if it == "" {
 				container, it = "", sp.Spec
 			}
-			if container != group {
-				group = container
-				h := s.Suite
+			theme := s.Suite
+			if sp.Theme != "" {
+				theme = sp.Theme
+			}
+			groups[theme] = true
+			if theme+"\x00"+container != group {
+				group = theme + "\x00" + container
+				h := theme
 				if container != "" {
 					h += ": " + container
 				}
@@ -164,7 +172,7 @@ func writeRunSummary(w io.Writer, suites []suiteSummary, cwd string) int {
 				lines = append(lines, line{cells: []string{r, n, f, meas, fmtDur(m.Bound)}})
 			}
 			if res == "FAIL" {
-				fails = append(fails, failure{s.Suite + ": " + sp.Spec, sp.Failure, relPath(sp.Timeline, cwd)})
+				fails = append(fails, failure{theme + ": " + sp.Spec, sp.Failure, relPath(sp.Timeline, cwd)})
 			}
 		}
 	}
@@ -205,7 +213,7 @@ func writeRunSummary(w io.Writer, suites []suiteSummary, cwd string) int {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d specs in %d suites: %d passed, %d failed, %d skipped\n", pass+fail+skip, len(suites), pass, fail, skip)
+	fmt.Fprintf(w, "\n%d specs in %d themes: %d passed, %d failed, %d skipped\n", pass+fail+skip, len(groups), pass, fail, skip)
 	return fail
 }
 

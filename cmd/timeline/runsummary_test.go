@@ -71,7 +71,7 @@ func TestRunSummary(t *testing.T) {
 		"failures:", "  crash: a worker killed brings lag back\n      invariant lag-recovered\n      timeline: " + filepath.Join("artifacts", "crash", "a-worker-killed", "timeline.html"),
 		"inspect:  go run ./cmd/timeline " + filepath.Join("artifacts", "crash", "a-worker-killed", "timeline.jsonl"),
 		"  abc: a stage that never starts does something\n      docker: no such image\n      timeline: none",
-		"5 specs in 2 suites: 1 passed, 3 failed, 1 skipped",
+		"5 specs in 2 themes: 1 passed, 3 failed, 1 skipped",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
@@ -97,7 +97,31 @@ func TestRunSummaryErrors(t *testing.T) {
 	good := filepath.Join(dir, "old-summary.json")
 	os.WriteFile(good, []byte(`{"suite":"old","specs":[{"spec":"a b c","state":"passed","duration_ns":5}]}`), 0o644)
 	out, _, rc := runCmd(t, "-run-summary", good)
-	if rc != 0 || !strings.Contains(out, "old\n  PASS    a b c") || !strings.Contains(out, "1 specs in 1 suites: 1 passed, 0 failed, 0 skipped") {
+	if rc != 0 || !strings.Contains(out, "old\n  PASS    a b c") || !strings.Contains(out, "1 specs in 1 themes: 1 passed, 0 failed, 0 skipped") {
 		t.Errorf("rc %d:\n%s", rc, out)
+	}
+}
+
+// One run's summary (the single suite at suites/) holds the specs of every
+// theme: the table groups them by theme, not by the run's name.
+func TestRunSummaryGroupsByTheme(t *testing.T) {
+	dir := t.TempDir()
+	writeSummaryFile(t, dir, "chaos", []specSummary{
+		{Theme: "crash", Spec: "a worker killed reassigns", Container: "a worker killed", It: "reassigns", State: "passed"},
+		{Theme: "crash", Spec: "a worker killed loses nothing", Container: "a worker killed", It: "loses nothing", State: "failed", Failure: "lost"},
+		{Theme: "partition", Spec: "a worker cut off reassigns", Container: "a worker cut off", It: "reassigns", State: "passed"},
+	})
+	out, errs, rc := runCmd(t, "-run-summary", filepath.Join(dir, "chaos-summary.json"))
+	if rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	for _, want := range []string{"crash: a worker killed\n", "partition: a worker cut off\n", "  crash: a worker killed loses nothing\n      lost",
+		"3 specs in 2 themes: 2 passed, 1 failed, 0 skipped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "chaos:") {
+		t.Errorf("rows grouped under the run's name:\n%s", out)
 	}
 }

@@ -128,15 +128,16 @@ func saveContainerLogs(st *fixtures.Stage) {
 	}
 }
 
-// timelineDir is where the current spec's timeline goes: per spec, or per
-// Ordered container (its specs share one stage, so one history).
+// timelineDir is where the current spec's timeline goes,
+// artifacts/<theme>/<spec>/: per spec, or per Ordered container (its specs
+// share one stage, so one history).
 func timelineDir() string {
 	r := CurrentSpecReport()
 	name := r.FullText()
 	if r.IsInOrderedContainer && len(r.ContainerHierarchyTexts) > 0 {
 		name = strings.Join(r.ContainerHierarchyTexts, " ")
 	}
-	return timeline.Dir(ArtifactsRoot(), suiteName, name)
+	return timeline.Dir(ArtifactsRoot(), currentTheme(), name)
 }
 
 // Verdict names for a spec that failed outside any checker (a step timed

@@ -23,6 +23,15 @@ type Count struct {
 	Expect string `json:"expect,omitempty"`
 }
 
+// String is how a count reads in Ginkgo's report of its spec.
+func (c Count) String() string {
+	s := fmt.Sprintf("%s %d (%s)", c.What, c.N, orDefault(c.Expect, "reported"))
+	if c.Fault != "" {
+		s += ", " + c.Fault
+	}
+	return s
+}
+
 // Counted records a count on the spec's report (entry "counted", always
 // visible) and prints it. It judges nothing: the spec's checkers do.
 func Counted(what, fault string, n int, expect string) {

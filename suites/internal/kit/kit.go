@@ -24,18 +24,18 @@ import (
 )
 
 var (
-	suiteName string
-	images    fixtures.Images
+	images fixtures.Images
 	// B are the bounds of this run, loaded in the suite's setup.
 	B bounds.Bounds
 )
 
-// Setup registers the suite-level nodes every chaos suite shares. Call it
-// once at the top level of the suite's _test.go file:
+// Setup registers the suite-level nodes of the chaos suite: bounds, the
+// Docker check, the sweep of dead runs' leftovers and the image build run
+// once per run (on the first parallel process), the final sweep, the run
+// summary and the progress lines. suites/suites_test.go calls it once:
 //
-//	var _ = kit.Setup("crash")
-func Setup(name string) bool {
-	suiteName = name
+//	var _ = kit.Setup()
+func Setup() bool {
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		b, err := bounds.FromEnv(os.Getenv)
 		Expect(err).NotTo(HaveOccurred(), "bad bounds in the environment")
@@ -49,14 +49,16 @@ func Setup(name string) bool {
 		}
 		imgs, err := fixtures.BuildImages(ctx, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred(), "building the suite's images")
-		data, _ := json.Marshal(imgs)
+		data, _ := json.Marshal(setupData{Images: imgs, Clock: startClock()})
 		return data
 	}, func(data []byte) {
 		// Every parallel process, not only the first, must run without
 		// testcontainers' reaper (its image cannot be pulled here) whether
 		// or not the Makefile exported TESTCONTAINERS_RYUK_DISABLED.
 		Expect(fixtures.PrepareEnvironment()).To(Succeed())
-		Expect(json.Unmarshal(data, &images)).To(Succeed())
+		var d setupData
+		Expect(json.Unmarshal(data, &d)).To(Succeed())
+		images, clock = d.Images, d.Clock
 		var err error
 		B, err = bounds.FromEnv(os.Getenv)
 		Expect(err).NotTo(HaveOccurred(), "bad bounds in the environment")
@@ -76,7 +78,14 @@ func Setup(name string) bool {
 	ReportAfterSuite("summary of measured times and bounds", func(r Report) {
 		writeSummary(r)
 	})
+	registerProgress()
 	return true
+}
+
+// setupData is what the set-up on the first process hands every process.
+type setupData struct {
+	Images fixtures.Images `json:"images"`
+	Clock  runClock        `json:"clock"`
 }
 
 // Images returns the images of this run.
@@ -87,7 +96,7 @@ func Images() fixtures.Images { return images }
 func StageConfig() fixtures.StageConfig {
 	spec := CurrentSpecReport().FullText()
 	return fixtures.StageConfig{
-		Suite: suiteName, Spec: spec, Images: images,
+		Suite: currentTheme(), Spec: spec, Images: images,
 		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
 		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
 		Log: GinkgoWriter,
@@ -115,7 +124,7 @@ func NewStage(ctx context.Context, cfg fixtures.StageConfig) *fixtures.Stage {
 	return st
 }
 
-// WriteTimeline writes the stage's history under artifacts/<suite>/<spec>/
+// WriteTimeline writes the stage's history under artifacts/<theme>/<spec>/
 // (<spec> is the Ordered container for specs in one: they share the stage)
 // and adds the paths to the spec's report (and so to JUnit output, as
 // properties "timeline", "timeline-text", "timeline-jsonl"). If the spec
@@ -178,6 +187,15 @@ type Measurement struct {
 	Measured time.Duration `json:"measured_ns"`
 	Bound    time.Duration `json:"bound_ns"`
 	Pass     bool          `json:"pass"`
+}
+
+// String is how a measurement reads in Ginkgo's report of its spec.
+func (m Measurement) String() string {
+	s := fmt.Sprintf("%s %s (bound %s)", m.What, m.Measured.Round(10*time.Millisecond), m.Bound)
+	if !m.Pass {
+		s += " OVER"
+	}
+	return s
 }
 
 // Measured records a measurement on the spec and prints it.

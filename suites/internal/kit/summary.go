@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -12,8 +13,9 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 )
 
-// SpecSummary is one spec's line in a suite summary.
+// SpecSummary is one spec's line in a run summary.
 type SpecSummary struct {
+	Theme        string        `json:"theme"` // the spec's theme (ThemeOf its labels)
 	Spec         string        `json:"spec"`
 	Container    string        `json:"container,omitempty"` // the Describe/Context texts
 	It           string        `json:"it,omitempty"`        // the It text
@@ -26,16 +28,18 @@ type SpecSummary struct {
 	Failure      string        `json:"failure,omitempty"`
 }
 
-// writeSummary writes reports/<suite>-summary.json and .md: per spec,
-// pass/fail, each measured time next to its bound, and the timeline of
-// each failure. It runs once per suite, after all parallel processes.
+// writeSummary writes reports/<run>-summary.json and .md (RunName: chaos,
+// smoke, scale, soak): per spec, grouped by theme, pass/fail, each measured
+// time next to its bound, and the timeline of each failure. Specs the
+// run's label filter left out are not listed. It runs once per run, after
+// all parallel processes.
 func writeSummary(r Report) {
 	var specs []SpecSummary
 	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
+		if s.LeafNodeType != types.NodeTypeIt || filteredOut(s) {
 			continue
 		}
-		ss := SpecSummary{Spec: s.FullText(), State: s.State.String(), Duration: s.RunTime,
+		ss := SpecSummary{Theme: ThemeOf(s.Labels()), Spec: s.FullText(), State: s.State.String(), Duration: s.RunTime,
 			Container: strings.Join(s.ContainerHierarchyTexts, " "), It: s.LeafNodeText}
 		for _, e := range s.ReportEntries {
 			switch e.Name {
@@ -65,18 +69,25 @@ func writeSummary(r Report) {
 		}
 		specs = append(specs, ss)
 	}
+	sort.SliceStable(specs, func(i, j int) bool { return specs[i].Theme < specs[j].Theme })
+	run := RunName()
 	dir := ReportsRoot()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(os.Stderr, "summary: %v\n", err)
 		return
 	}
-	js, _ := json.MarshalIndent(map[string]any{"suite": suiteName, "bounds": B.Map(), "specs": specs}, "", "  ")
-	_ = os.WriteFile(filepath.Join(dir, suiteName+"-summary.json"), js, 0o644)
+	js, _ := json.MarshalIndent(map[string]any{"suite": run, "bounds": B.Map(), "specs": specs}, "", "  ")
+	_ = os.WriteFile(filepath.Join(dir, run+"-summary.json"), js, 0o644)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Chaos suite %q\n\n", suiteName)
-	fmt.Fprintf(&b, "| spec | state | measured | bound | timeline |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "# Chaos run %q\n", run)
+	theme := "\x00"
 	for _, s := range specs {
+		if s.Theme != theme {
+			theme = s.Theme
+			fmt.Fprintf(&b, "\n## %s\n\n", theme)
+			fmt.Fprintf(&b, "| spec | state | measured | bound | timeline |\n|---|---|---|---|---|\n")
+		}
 		if len(s.Measurements) == 0 {
 			fmt.Fprintf(&b, "| %s | %s | | | %s |\n", s.Spec, s.State, s.Timeline)
 		}
@@ -90,8 +101,10 @@ func writeSummary(r Report) {
 	}
 	writeCounts(&b, specs)
 	fmt.Fprintf(&b, "\nBounds:\n\n```\n%s```\n", B.Table())
-	_ = os.WriteFile(filepath.Join(dir, suiteName+"-summary.md"), []byte(b.String()), 0o644)
-	fmt.Fprintf(os.Stdout, "\nsummary written to %s\n", filepath.Join(dir, suiteName+"-summary.md"))
+	_ = os.WriteFile(filepath.Join(dir, run+"-summary.md"), []byte(b.String()), 0o644)
+	// Through GinkgoWriter: in a parallel run stdout would be shown as a
+	// block of its own; the Makefile prints the summary itself.
+	GinkgoWriter.Printf("summary written to %s\n", filepath.Join(dir, run+"-summary.md"))
 }
 
 func firstLine(s string) string {
@@ -99,4 +112,24 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// filteredOut says whether the run never meant to run s: skipped with no
+// reason (a label or focus filter), or pending and left out by the run's
+// label filter (Ginkgo reports pending specs whatever the filter). A spec
+// skipped at run time (Skip, an earlier spec of its Ordered container
+// failed) has a message, and counts.
+func filteredOut(s SpecReport) bool {
+	switch s.State {
+	case types.SpecStateSkipped:
+		return s.Failure.Message == ""
+	case types.SpecStatePending:
+		sc, _ := GinkgoConfiguration()
+		if sc.LabelFilter == "" {
+			return false
+		}
+		match, err := types.ParseLabelFilter(sc.LabelFilter)
+		return err == nil && !match(s.Labels())
+	}
+	return false
 }

@@ -181,6 +181,7 @@ func ScheduleSpec(input func() ScheduleInput) bool {
 			}
 			GinkgoWriter.Printf("%s (%s)\n%s", "seeded schedule", how, sched)
 			AddReportEntry("schedule", sched.String(), ReportEntryVisibilityAlways)
+			kit.Seed(seed)
 			st.Note("schedule seed %d (%s): %d faults in %s; replay with %s=%d", seed, how, len(sched.Steps), sched.Duration, chaos.EnvSeed, seed)
 
 			kit.AwaitStable(ctx, st, all, kit.B.Stable)

@@ -7,17 +7,9 @@
 package assignment
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 )
 
-func TestAssignment(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Assignment suite")
-}
-
-var _ = kit.Setup("assignment")
+// Its specs carry the label "assignment", which names the theme in reports and
+// artifacts (artifacts/assignment/<spec>/).
+var _ = kit.Theme("assignment", "assignment")

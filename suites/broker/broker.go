@@ -7,19 +7,12 @@
 package broker
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestBroker(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Broker suite")
-}
+// Its specs carry the label "broker", which names the theme in reports and
+// artifacts (artifacts/broker/<spec>/).
+var _ = kit.Theme("broker", "broker")
 
-var _ = kit.Setup("broker")
 var _ = specs.Control("broker")

@@ -5,17 +5,9 @@
 package selftest
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 )
 
-func TestSelftest(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Selftest suite")
-}
-
-var _ = kit.Setup("selftest")
+// Its specs carry the label "selftest", which names the theme in reports and
+// artifacts (artifacts/selftest/<spec>/).
+var _ = kit.Theme("selftest", "selftest")

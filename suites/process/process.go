@@ -7,19 +7,12 @@
 package process
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestProcess(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Process suite")
-}
+// Its specs carry one of the labels "pause", "slow", which name the theme
+// "process" in reports and artifacts (artifacts/process/<spec>/).
+var _ = kit.Theme("process", "pause", "slow")
 
-var _ = kit.Setup("process")
 var _ = specs.Control("pause", "slow")

@@ -8,19 +8,12 @@
 package heartbeat
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestHeartbeat(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Heartbeat suite")
-}
+// Its specs carry the label "heartbeat", which names the theme in reports and
+// artifacts (artifacts/heartbeat/<spec>/).
+var _ = kit.Theme("heartbeat", "heartbeat")
 
-var _ = kit.Setup("heartbeat")
 var _ = specs.Control("heartbeat")

@@ -21,17 +21,9 @@
 package delivery
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 )
 
-func TestDelivery(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Delivery suite")
-}
-
-var _ = kit.Setup("delivery")
+// Its specs carry the label "delivery", which names the theme in reports and
+// artifacts (artifacts/delivery/<spec>/).
+var _ = kit.Theme("delivery", "delivery")

@@ -5,19 +5,12 @@
 package soak
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestSoak(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Soak suite")
-}
+// Its specs carry one of the labels "schedule", "soak", which name the theme
+// "soak" in reports and artifacts (artifacts/soak/<spec>/).
+var _ = kit.Theme("soak", "schedule", "soak")
 
-var _ = kit.Setup("soak")
 var _ = specs.Control("schedule")

@@ -11,17 +11,9 @@
 package scale
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 )
 
-func TestScale(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Scale suite")
-}
-
-var _ = kit.Setup("scale")
+// Its specs carry the label "scale", which names the theme in reports and
+// artifacts (artifacts/scale/<spec>/).
+var _ = kit.Theme("scale", "scale")

@@ -5,19 +5,12 @@
 package partition
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestPartition(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Partition suite")
-}
+// Its specs carry the label "partition", which names the theme in reports and
+// artifacts (artifacts/partition/<spec>/).
+var _ = kit.Theme("partition", "partition")
 
-var _ = kit.Setup("partition")
 var _ = specs.Control("partition")

@@ -3,19 +3,12 @@
 package crash
 
 import (
-	"testing"
-
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
-func TestCrash(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Crash suite")
-}
+// Its specs carry the label "crash", which names the theme in reports and
+// artifacts (artifacts/crash/<spec>/).
+var _ = kit.Theme("crash", "crash")
 
-var _ = kit.Setup("crash")
 var _ = specs.Control("crash", "smoke")
