@@ -113,7 +113,10 @@ func (c *auditConn) request(frame []byte) {
 	}
 	body := r.Src
 	switch key {
-	case int16(kmsg.JoinGroup), int16(kmsg.SyncGroup), int16(kmsg.Heartbeat), int16(kmsg.OffsetCommit), int16(kmsg.ConsumerGroupHeartbeat), int16(kmsg.TxnOffsetCommit):
+	// Not TxnOffsetCommit: a transactional worker's producer sends it with
+	// its consumer's member id under the producer's own client id, which
+	// would rename the member in every later assignment.
+	case int16(kmsg.JoinGroup), int16(kmsg.SyncGroup), int16(kmsg.Heartbeat), int16(kmsg.OffsetCommit), int16(kmsg.ConsumerGroupHeartbeat):
 		if req.ReadFrom(body) == nil {
 			member, instance := memberOf(req)
 			c.a.sawMember(member, client, instance)
