@@ -14,16 +14,17 @@ import (
 
 // SpecSummary is one spec's line in a suite summary.
 type SpecSummary struct {
-	Spec         string        `json:"spec"`
-	Container    string        `json:"container,omitempty"` // the Describe/Context texts
-	It           string        `json:"it,omitempty"`        // the It text
-	State        string        `json:"state"`
-	Duration     time.Duration `json:"duration_ns"`
-	Measurements []Measurement `json:"measurements,omitempty"`
-	Timeline     string        `json:"timeline,omitempty"`
-	Faults       []string      `json:"faults,omitempty"` // faults the timeline recorded ("kill -9 → w2")
-	Counts       []Count       `json:"counts,omitempty"` // Counted entries (partitions moved, duplicates, ...)
-	Failure      string        `json:"failure,omitempty"`
+	Spec         string         `json:"spec"`
+	Container    string         `json:"container,omitempty"` // the Describe/Context texts
+	It           string         `json:"it,omitempty"`        // the It text
+	State        string         `json:"state"`
+	Duration     time.Duration  `json:"duration_ns"`
+	Measurements []Measurement  `json:"measurements,omitempty"`
+	Timeline     string         `json:"timeline,omitempty"`
+	Faults       []string       `json:"faults,omitempty"`    // faults the timeline recorded ("kill -9 → w2")
+	Counts       []Count        `json:"counts,omitempty"`    // Counted entries (partitions moved, duplicates, ...)
+	Latencies    []LatencyEntry `json:"latencies,omitempty"` // ReportLatency entries (feed-update latency per window)
+	Failure      string         `json:"failure,omitempty"`
 }
 
 // writeSummary writes reports/<suite>-summary.json and .md: per spec,
@@ -58,6 +59,10 @@ func writeSummary(r Report) {
 				if c, ok := countOf(e); ok {
 					ss.Counts = append(ss.Counts, c)
 				}
+			case "latency":
+				if l, ok := latencyOf(e); ok {
+					ss.Latencies = append(ss.Latencies, l)
+				}
 			}
 		}
 		if s.Failed() {
@@ -89,6 +94,7 @@ func writeSummary(r Report) {
 		}
 	}
 	writeCounts(&b, specs)
+	writeLatencies(&b, specs)
 	fmt.Fprintf(&b, "\nBounds:\n\n```\n%s```\n", B.Table())
 	_ = os.WriteFile(filepath.Join(dir, suiteName+"-summary.md"), []byte(b.String()), 0o644)
 	fmt.Fprintf(os.Stdout, "\nsummary written to %s\n", filepath.Join(dir, suiteName+"-summary.md"))
