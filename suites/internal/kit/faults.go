@@ -165,7 +165,9 @@ type Scene struct {
 // called when the Its run, after BeforeAll has set the stage and drained
 // the history. Call it inside the scenario's Ordered container. The "loses
 // no feed update" It also reports the run's feed-update latency per
-// partition (ReportLatency, "whole run"), for the summary.
+// partition (ReportLatency, "whole run") and that of the partitions each
+// fault affected, during it and after its heal (ReportFaultLatency), for
+// the summary.
 func KeepsTheData(scene func() Scene) {
 	It("never lets two members own one partition", func() {
 		s := scene()
@@ -174,6 +176,7 @@ func KeepsTheData(scene func() Scene) {
 	It("loses no feed update", func() {
 		s := scene()
 		ReportLatency(s.St, s.H, "whole run", s.Fault, time.Time{}, time.Time{})
+		ReportFaultLatency(s.St, s.H)
 		Check(s.St, s.Fault, verify.NoLostUpdates(s.H, s.St.Graph))
 	})
 	It("never moves a committed offset backwards", func() {

@@ -44,6 +44,27 @@ func ReportLatency(st *fixtures.Stage, h history.History, what, fault string, fr
 	return l
 }
 
+// ReportFaultLatency records, for every fault injected in h, the latency
+// of the partitions it affected during the fault and after its heal
+// (verify.FaultLatencies), one "latency" entry per phase, and prints them.
+// It judges nothing.
+func ReportFaultLatency(st *fixtures.Stage, h history.History) {
+	for _, ph := range verify.FaultLatencies(h, st.Graph) {
+		what := fmt.Sprintf("%s %s on %s, partitions %s", ph.Phase, ph.Fault, ph.Target, partList(ph.Partitions))
+		e := LatencyEntry{What: what, All: ph.Latency, Worst: -1, Median: -1}
+		AddReportEntry("latency", e, ReportEntryVisibilityAlways)
+		GinkgoWriter.Printf("latency  %s: %s\n", what, ph.Latency)
+	}
+}
+
+func partList(ps []int32) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, ",")
+}
+
 // latencyOf decodes a "latency" report entry (raw in a serial run, JSON
 // when it crossed from a parallel process).
 func latencyOf(e types.ReportEntry) (LatencyEntry, bool) {
