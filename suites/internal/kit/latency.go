@@ -29,6 +29,15 @@ type LatencyEntry struct {
 	Partitions []verify.PartitionLatency `json:"partitions"`
 }
 
+// String is the entry on one line, as the spec's report shows it.
+func (e LatencyEntry) String() string {
+	s := e.What + ": " + e.All.String()
+	if e.Spread > 0 {
+		s += fmt.Sprintf("; spread %.2f (p%d %s / p%d %s)", e.Spread, e.Worst, ms(partitionP99(e, e.Worst)), e.Median, ms(partitionP99(e, e.Median)))
+	}
+	return s
+}
+
 // ReportLatency measures the feed-update latency of the posts stamped in
 // [from, to] (zero bounds: the whole history), records it on the spec's
 // report (entry "latency", always visible), prints one line per partition,
