@@ -2,6 +2,7 @@ package bench
 
 import (
 	"encoding/xml"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -145,7 +146,9 @@ func sampleReport() Report {
 		for i, n := range []int{1, 10, 100} {
 			c.Sizes = append(c.Sizes, SizeResult{Workers: n, PostsPerSec: float64(1000 * (i + 1)), UpdatesPerSec: float64(10000 * (i + 1)),
 				Worker: ResourceStats{N: n, BusyMean: 0.01, MemMean: 20 << 20, MemTotal: uint64(n) * 20 << 20},
-				Proxy:  ResourceStats{N: n, BusyMean: 0.005, MemMean: 5 << 20, MemTotal: uint64(n) * 5 << 20}})
+				Proxy:  ResourceStats{N: n, BusyMean: 0.005, MemMean: 5 << 20, MemTotal: uint64(n) * 5 << 20},
+				Latency: SteadyLatency{Window: 3 * time.Second, Updates: 1500, P50: 12 * ms, P99: 40 * ms, Max: 61 * ms,
+					WorstPartition: 3, WorstP99: time.Duration(45+i) * ms, MedianP99: 25 * ms, Spread: 1.8}})
 			if i > 0 {
 				c.Rebalances = append(c.Rebalances, Rebalance{Kind: "grow", From: []int{1, 10}[i-1], To: n, Start: time.Duration(n) * 300 * ms, Settle: 2 * time.Second, Settled: true})
 			}
@@ -218,7 +221,8 @@ func TestMarkdownHasTheMainTableAndTheMachine(t *testing.T) {
 		"from 2030-01-02 03:04 to 03:24 UTC", "2 CPUs (nproc)", "24.00 GiB memory", "kernel 6.1.0", "Docker 20.10.24", "go1.26.8",
 		"| classic range | 100 | 1.00 s | 41 (1, 40) | 3.00 s (0.10 s) | 0.70 s | 1 (1) | 3000 | 30000 |",
 		"| classic cooperative-sticky | 100 | 1.00 s | 1 (1, 0) | 0.15 s (0.10 s) |",
-		"30.0 s for 90", "## Goals", "**85%** median", "![settle](bench-settle.svg)",
+		"30.0 s for 90", "## Goals", "**85%** median", "![settle](bench-settle.svg)", "![latency](bench-latency.svg)",
+		"| 100 | 3.00 s | 1500 | 12ms | 40ms | 61ms | 47ms (p3) | 25ms | 1.80 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
@@ -287,5 +291,23 @@ func TestMedians(t *testing.T) {
 	}
 	if MedianFloat([]float64{0.5, 0.9, 0.7}) != 0.7 || MedianFloat(nil) != 0 {
 		t.Fatal("MedianFloat")
+	}
+}
+
+func TestLatencyOfNamesTheWorstAndMedianPartition(t *testing.T) {
+	b := ht.New(3)
+	for i := 0; i < 120; i++ {
+		at := time.Duration(i) * 10 * time.Millisecond
+		for p := int32(0); p < 3; p++ {
+			id := fmt.Sprintf("p%d-%d", p, i)
+			b.Post(at, id, 7, p, int64(i)).Update(at+time.Duration(10+20*int(p))*time.Millisecond, id, 1, "w1", p, int64(i))
+		}
+	}
+	l := LatencyOf(b.History(), nil, ht.At(0), ht.At(2*time.Second))
+	if l.Updates != 360 || l.WorstPartition != 2 || l.WorstP99 != 50*time.Millisecond || l.MedianP99 != 30*time.Millisecond || l.Max != 50*time.Millisecond {
+		t.Fatalf("%+v", l)
+	}
+	if l.Spread < 1.66 || l.Spread > 1.67 || l.PartitionP99[0] != 10*time.Millisecond {
+		t.Errorf("spread %.3f, per partition %v", l.Spread, l.PartitionP99)
 	}
 }

@@ -89,6 +89,9 @@ type SizeResult struct {
 	Worker ResourceStats `json:"worker"`
 	Proxy  ResourceStats `json:"proxy"`
 	Broker ResourceStats `json:"broker"`
+	// Latency is the feed-update latency under the steady load, over the
+	// idle resource window before the burst.
+	Latency SteadyLatency `json:"latency"`
 }
 
 // ResourceStats summarises the containers of one role at one size.

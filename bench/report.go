@@ -19,7 +19,7 @@ const (
 )
 
 // Chart files (SVG) next to the report.
-var chartFiles = []string{"bench-settle.svg", "bench-moved.svg", "bench-stall.svg", "bench-throughput.svg", "bench-memory.svg"}
+var chartFiles = []string{"bench-settle.svg", "bench-moved.svg", "bench-stall.svg", "bench-throughput.svg", "bench-latency.svg", "bench-memory.svg"}
 
 // Write renders r into dir: bench.md, bench.json and the SVG charts. It
 // returns the paths written.
@@ -251,8 +251,30 @@ func comboSection(c ComboResult) string {
 			cores(s.Worker.IdleMean), cores(s.Worker.BusyMean), cores(s.Worker.BusyMax), mib(s.Worker.MemMean), mib(s.Worker.MemMax),
 			cores(s.Proxy.IdleMean), cores(s.Proxy.BusyMean), mib(s.Proxy.MemMean), cores(s.Broker.BusyMean), gib(s.Worker.MemTotal+s.Proxy.MemTotal))
 	}
+	b.WriteString("\nFeed-update latency under the steady load (post record timestamp → update record timestamp, posts stamped in the window before the burst):\n\n")
+	b.WriteString("| workers | window | updates | p50 | p99 | max | worst partition p99 | median partition p99 | spread |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range c.Sizes {
+		l := s.Latency
+		spread := "-"
+		if l.Spread > 0 {
+			spread = fmt.Sprintf("%.2f", l.Spread)
+		}
+		worst := "-"
+		if l.WorstPartition >= 0 {
+			worst = fmt.Sprintf("%s (p%d)", msecs(l.WorstP99), l.WorstPartition)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %d | %s | %s | %s | %s | %s | %s |\n", s.Workers, secs(l.Window), l.Updates, msecs(l.P50), msecs(l.P99), msecs(l.Max), worst, msecs(l.MedianP99), spread)
+	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// msecs prints a latency at millisecond precision ("-" for none).
+func msecs(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // Charts renders the SVG charts, keyed by file name: settle time of a
@@ -305,12 +327,25 @@ func Charts(r Report) map[string]string {
 	}
 	settle := append(series(probe("join", func(rb Rebalance) float64 { return rb.Settle.Seconds() }), " (join)"),
 		series(probe("leave", func(rb Rebalance) float64 { return rb.Settle.Seconds() }), " (leave)")...)
+	ms := func(d time.Duration) float64 {
+		if d == 0 {
+			return math.NaN()
+		}
+		return float64(d) / float64(time.Millisecond)
+	}
+	latency := append(series(size(func(s SizeResult) float64 { return ms(s.Latency.WorstP99) }), " (worst partition p99)"),
+		series(size(func(s SizeResult) float64 { return ms(s.Latency.MedianP99) }), " (median partition p99)")...)
+	for i := len(latency) / 2; i < len(latency); i++ {
+		latency[i].Dashed = true
+	}
 	return map[string]string{
 		"bench-settle.svg": LineChart("Join / leave of one member → stable assignment", "fleet size (workers)", "seconds", xs, settle),
 		"bench-moved.svg":  LineChart("Partitions moved by one member joining", "fleet size (workers)", "partitions", xs, series(probe("join", func(rb Rebalance) float64 { return float64(rb.Moved) }), "")),
 		"bench-stall.svg":  LineChart("Longest stall of an unmoved partition during a join", "fleet size (workers)", "seconds", xs, series(probe("join", func(rb Rebalance) float64 { return rb.StallKept.Seconds() }), "")),
 		"bench-throughput.svg": LineChart("Fleet throughput draining a burst", "fleet size (workers)", "posts/s", xs,
 			series(size(func(s SizeResult) float64 { return s.PostsPerSec }), "")),
+		"bench-latency.svg": LineChart("Feed-update p99 latency under steady load: worst partition (solid), median partition (dashed)", "fleet size (workers)", "ms", xs,
+			latency),
 		"bench-memory.svg": LineChart("Memory of workers plus their proxies", "fleet size (workers)", "MiB", xs,
 			series(size(func(s SizeResult) float64 { return float64(s.Worker.MemTotal+s.Proxy.MemTotal) / (1 << 20) }), "")),
 	}

@@ -9,6 +9,7 @@ package bounds
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -48,6 +49,7 @@ type Bounds struct {
 	RejoinRefused    time.Duration // a KIP-848 static member killed and started again at once -> it owns partitions again (derived: SessionTimeout + 12s)
 	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
 	ZombieGrace      time.Duration // how long after the coordinator took a partition from a worker its appends from it are still excused
+	LatencySpread    float64       // worst partition's p99 feed-update latency over the median partition's, under steady load (>= 1)
 	ScheduleDuration time.Duration // the seeded schedule spec's length
 	ScheduleQuiet    time.Duration // minimum quiet time between two faults of a schedule
 	SoakDuration     time.Duration // the seeded soak's length (make soak)
@@ -85,6 +87,7 @@ func Defaults() Bounds {
 		RejoinRefused:    18 * time.Second,
 		BiteLag:          20,
 		ZombieGrace:      2 * time.Second,
+		LatencySpread:    2,
 		ScheduleDuration: 50 * time.Second,
 		ScheduleQuiet:    8 * time.Second,
 		SoakDuration:     10 * time.Minute,
@@ -117,6 +120,7 @@ const (
 	EnvRejoinRefused     = "CHAOS_BOUND_REJOIN_REFUSED"
 	EnvBiteLag           = "CHAOS_BITE_LAG"
 	EnvZombieGrace       = "CHAOS_ZOMBIE_GRACE"
+	EnvLatencySpread     = "CHAOS_LATENCY_SPREAD"
 	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
 	EnvScheduleQuiet     = "CHAOS_SCHEDULE_QUIET"
 	EnvSoakDuration      = "CHAOS_SOAK_DURATION"
@@ -130,41 +134,45 @@ type field struct {
 	// derive computes the field from the others when its variable is unset
 	// (nil: the default stands). Fields are derived in table order.
 	derive func(Bounds) time.Duration
+	// ratio is set for the ratios (LatencySpread), with dur and count nil.
+	ratio func(*Bounds) *float64
 }
 
 var fields = []field{
-	{"SessionTimeout", "session_timeout", EnvSessionTimeout, "consumer session.timeout.ms given to workers", func(b *Bounds) *time.Duration { return &b.SessionTimeout }, nil, nil},
-	{"HeartbeatInterval", "heartbeat_interval", EnvHeartbeatInterval, "consumer heartbeat.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.HeartbeatInterval }, nil, nil},
-	{"MaxPollInterval", "max_poll_interval", EnvMaxPollInterval, "consumer max.poll.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.MaxPollInterval }, nil, nil},
-	{"Reassign", "reassign", EnvReassign, "member dies -> its partitions owned by live members (default session timeout + 3s)", func(b *Bounds) *time.Duration { return &b.Reassign }, nil, nil},
-	{"ReassignGraceful", "reassign_graceful", EnvReassignGraceful, "SIGTERM -> the leaver's partitions owned by others", func(b *Bounds) *time.Duration { return &b.ReassignGraceful }, nil, nil},
-	{"LagThreshold", "lag_threshold", EnvLagThreshold, "total lag (records) counted as recovered", nil, func(b *Bounds) *int64 { return &b.LagThreshold }, nil},
-	{"Recovery", "recovery", EnvRecovery, "heal -> total lag <= lag threshold", func(b *Bounds) *time.Duration { return &b.Recovery }, nil, nil},
-	{"LagHold", "lag_hold", EnvLagHold, "lag back under its threshold -> it must stay there at least this long (seen before the load stops)", func(b *Bounds) *time.Duration { return &b.LagHold }, nil, nil},
-	{"Shutdown", "shutdown", EnvShutdown, "SIGTERM -> worker exited", func(b *Bounds) *time.Duration { return &b.Shutdown }, nil, nil},
-	{"Stable", "stable", EnvStable, "fleet start -> stable group, all partitions owned", func(b *Bounds) *time.Duration { return &b.Stable }, nil, nil},
-	{"Drain", "drain", EnvDrain, "load stop -> zero lag and all updates seen", func(b *Bounds) *time.Duration { return &b.Drain }, nil, nil},
-	{"Sample", "sample", EnvSample, "observer poll interval (snapshots, lag samples)", func(b *Bounds) *time.Duration { return &b.Sample }, nil, nil},
-	{"NoRebalanceWindow", "no_rebalance_window", EnvNoRebalanceWindow, "control spec: window watched for rebalances", func(b *Bounds) *time.Duration { return &b.NoRebalanceWindow }, nil, nil},
-	{"LatencyBelow", "latency_below", EnvLatencyBelow, "heartbeat delay to the coordinator that must not rebalance (< half the session timeout; default 45% of it)", func(b *Bounds) *time.Duration { return &b.LatencyBelow }, nil, func(b Bounds) time.Duration { return b.SessionTimeout * 45 / 100 }},
-	{"LatencyAbove", "latency_above", EnvLatencyAbove, "heartbeat delay to the coordinator that must evict (> session timeout; default +2s)", func(b *Bounds) *time.Duration { return &b.LatencyAbove }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }},
-	{"PauseShort", "pause_short", EnvPauseShort, "pause that must not rebalance (+ heartbeat < session timeout; default half of it)", func(b *Bounds) *time.Duration { return &b.PauseShort }, nil, func(b Bounds) time.Duration { return b.SessionTimeout / 2 }},
-	{"Outage", "outage", EnvOutage, "broker stopped for longer than the session timeout (default +2s)", func(b *Bounds) *time.Duration { return &b.Outage }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }},
-	{"SlowMaxPoll", "slow_max_poll", EnvSlowMaxPoll, "max.poll.interval of the slow-handler worker (>= session timeout; default +1s)", func(b *Bounds) *time.Duration { return &b.SlowMaxPoll }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + time.Second }},
-	{"SlowDelay", "slow_delay", EnvSlowDelay, "per-post delay of the slow-handler worker (> its max poll; default +3s)", func(b *Bounds) *time.Duration { return &b.SlowDelay }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + 3*time.Second }},
-	{"ReassignSlow", "reassign_slow", EnvReassignSlow, "slow worker assigned -> its partitions owned by others (default its max poll + 3s)", func(b *Bounds) *time.Duration { return &b.ReassignSlow }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + ReassignSlack }},
-	{"Rejoin", "rejoin", EnvRejoin, "heal -> the healed worker owns partitions again (reconnect backoff up to 10s + 3s)", func(b *Bounds) *time.Duration { return &b.Rejoin }, nil, nil},
-	{"RejoinRefused", "rejoin_refused", EnvRejoinRefused, "KIP-848 static member killed and started again at once -> it owns partitions again (refused until its old session expires; default session timeout + 12s of the worker's join backoff)", func(b *Bounds) *time.Duration { return &b.RejoinRefused }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 12*time.Second }},
-	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil},
-	{"ZombieGrace", "zombie_grace", EnvZombieGrace, "coordinator took a partition from a worker -> its appends from that partition stop being excused", func(b *Bounds) *time.Duration { return &b.ZombieGrace }, nil, nil},
-	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil},
-	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil},
-	{"SoakDuration", "soak_duration", EnvSoakDuration, "length of the seeded soak (make soak)", func(b *Bounds) *time.Duration { return &b.SoakDuration }, nil, nil},
+	{"SessionTimeout", "session_timeout", EnvSessionTimeout, "consumer session.timeout.ms given to workers", func(b *Bounds) *time.Duration { return &b.SessionTimeout }, nil, nil, nil},
+	{"HeartbeatInterval", "heartbeat_interval", EnvHeartbeatInterval, "consumer heartbeat.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.HeartbeatInterval }, nil, nil, nil},
+	{"MaxPollInterval", "max_poll_interval", EnvMaxPollInterval, "consumer max.poll.interval.ms given to workers", func(b *Bounds) *time.Duration { return &b.MaxPollInterval }, nil, nil, nil},
+	{"Reassign", "reassign", EnvReassign, "member dies -> its partitions owned by live members (default session timeout + 3s)", func(b *Bounds) *time.Duration { return &b.Reassign }, nil, nil, nil},
+	{"ReassignGraceful", "reassign_graceful", EnvReassignGraceful, "SIGTERM -> the leaver's partitions owned by others", func(b *Bounds) *time.Duration { return &b.ReassignGraceful }, nil, nil, nil},
+	{"LagThreshold", "lag_threshold", EnvLagThreshold, "total lag (records) counted as recovered", nil, func(b *Bounds) *int64 { return &b.LagThreshold }, nil, nil},
+	{"Recovery", "recovery", EnvRecovery, "heal -> total lag <= lag threshold", func(b *Bounds) *time.Duration { return &b.Recovery }, nil, nil, nil},
+	{"LagHold", "lag_hold", EnvLagHold, "lag back under its threshold -> it must stay there at least this long (seen before the load stops)", func(b *Bounds) *time.Duration { return &b.LagHold }, nil, nil, nil},
+	{"Shutdown", "shutdown", EnvShutdown, "SIGTERM -> worker exited", func(b *Bounds) *time.Duration { return &b.Shutdown }, nil, nil, nil},
+	{"Stable", "stable", EnvStable, "fleet start -> stable group, all partitions owned", func(b *Bounds) *time.Duration { return &b.Stable }, nil, nil, nil},
+	{"Drain", "drain", EnvDrain, "load stop -> zero lag and all updates seen", func(b *Bounds) *time.Duration { return &b.Drain }, nil, nil, nil},
+	{"Sample", "sample", EnvSample, "observer poll interval (snapshots, lag samples)", func(b *Bounds) *time.Duration { return &b.Sample }, nil, nil, nil},
+	{"NoRebalanceWindow", "no_rebalance_window", EnvNoRebalanceWindow, "control spec: window watched for rebalances", func(b *Bounds) *time.Duration { return &b.NoRebalanceWindow }, nil, nil, nil},
+	{"LatencyBelow", "latency_below", EnvLatencyBelow, "heartbeat delay to the coordinator that must not rebalance (< half the session timeout; default 45% of it)", func(b *Bounds) *time.Duration { return &b.LatencyBelow }, nil, func(b Bounds) time.Duration { return b.SessionTimeout * 45 / 100 }, nil},
+	{"LatencyAbove", "latency_above", EnvLatencyAbove, "heartbeat delay to the coordinator that must evict (> session timeout; default +2s)", func(b *Bounds) *time.Duration { return &b.LatencyAbove }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }, nil},
+	{"PauseShort", "pause_short", EnvPauseShort, "pause that must not rebalance (+ heartbeat < session timeout; default half of it)", func(b *Bounds) *time.Duration { return &b.PauseShort }, nil, func(b Bounds) time.Duration { return b.SessionTimeout / 2 }, nil},
+	{"Outage", "outage", EnvOutage, "broker stopped for longer than the session timeout (default +2s)", func(b *Bounds) *time.Duration { return &b.Outage }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 2*time.Second }, nil},
+	{"SlowMaxPoll", "slow_max_poll", EnvSlowMaxPoll, "max.poll.interval of the slow-handler worker (>= session timeout; default +1s)", func(b *Bounds) *time.Duration { return &b.SlowMaxPoll }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + time.Second }, nil},
+	{"SlowDelay", "slow_delay", EnvSlowDelay, "per-post delay of the slow-handler worker (> its max poll; default +3s)", func(b *Bounds) *time.Duration { return &b.SlowDelay }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + 3*time.Second }, nil},
+	{"ReassignSlow", "reassign_slow", EnvReassignSlow, "slow worker assigned -> its partitions owned by others (default its max poll + 3s)", func(b *Bounds) *time.Duration { return &b.ReassignSlow }, nil, func(b Bounds) time.Duration { return b.SlowMaxPoll + ReassignSlack }, nil},
+	{"Rejoin", "rejoin", EnvRejoin, "heal -> the healed worker owns partitions again (reconnect backoff up to 10s + 3s)", func(b *Bounds) *time.Duration { return &b.Rejoin }, nil, nil, nil},
+	{"RejoinRefused", "rejoin_refused", EnvRejoinRefused, "KIP-848 static member killed and started again at once -> it owns partitions again (refused until its old session expires; default session timeout + 12s of the worker's join backoff)", func(b *Bounds) *time.Duration { return &b.RejoinRefused }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 12*time.Second }, nil},
+	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil, nil},
+	{"ZombieGrace", "zombie_grace", EnvZombieGrace, "coordinator took a partition from a worker -> its appends from that partition stop being excused", func(b *Bounds) *time.Duration { return &b.ZombieGrace }, nil, nil, nil},
+	{"LatencySpread", "latency_spread", EnvLatencySpread, "worst partition's p99 feed-update latency over the median partition's, steady load (ratio >= 1)", nil, nil, nil, func(b *Bounds) *float64 { return &b.LatencySpread }},
+	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil, nil},
+	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil, nil},
+	{"SoakDuration", "soak_duration", EnvSoakDuration, "length of the seeded soak (make soak)", func(b *Bounds) *time.Duration { return &b.SoakDuration }, nil, nil, nil},
 }
 
 // FromEnv returns Defaults overridden by the CHAOS_* variables getenv
 // returns (os.Getenv when getenv is nil). Durations are Go durations ("6s",
-// "250ms"); CHAOS_LAG_THRESHOLD is an integer. An empty or blank value
+// "250ms"); CHAOS_LAG_THRESHOLD and CHAOS_BITE_LAG are integers,
+// CHAOS_LATENCY_SPREAD a number ("2", "1.5"). An empty or blank value
 // means unset. Reassign follows an overridden SessionTimeout
 // (SessionTimeout + ReassignSlack) unless CHAOS_BOUND_REASSIGN is set; so do
 // the fault magnitudes marked "derived" on Bounds (LatencyBelow,
@@ -183,6 +191,15 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 	for _, f := range fields {
 		v := strings.TrimSpace(getenv(f.env))
 		if v == "" {
+			continue
+		}
+		if f.ratio != nil {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				errs = append(errs, fmt.Errorf("%s=%q: not a number such as \"2\" or \"1.5\"", f.env, v))
+				continue
+			}
+			*f.ratio(&b) = x
 			continue
 		}
 		if f.dur == nil {
@@ -220,7 +237,8 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 // Validate checks every value and the rules between them, and returns all
 // violations joined, each naming the variable and its value:
 //
-//   - every duration > 0, LagThreshold >= 0;
+//   - every duration > 0, LagThreshold and BiteLag >= 0, LatencySpread a
+//     finite ratio >= 1;
 //   - HeartbeatInterval < SessionTimeout (a member must heartbeat before it
 //     expires);
 //   - Reassign >= SessionTimeout (a dead member cannot be noticed sooner);
@@ -235,6 +253,12 @@ func FromEnv(getenv func(string) string) (Bounds, error) {
 func (b Bounds) Validate() error {
 	var errs []error
 	for _, f := range fields {
+		if f.ratio != nil {
+			if x := *f.ratio(&b); !(x >= 1) || math.IsInf(x, 0) {
+				errs = append(errs, fmt.Errorf("%s=%s: must be a finite ratio >= 1 (the worst partition cannot beat the median)", f.env, strconv.FormatFloat(x, 'g', -1, 64)))
+			}
+			continue
+		}
 		if f.dur == nil {
 			if n := *f.count(&b); n < 0 {
 				errs = append(errs, fmt.Errorf("%s=%d: must be >= 0", f.env, n))
@@ -325,6 +349,9 @@ func (b Bounds) Env() []string {
 }
 
 func (b Bounds) value(f field) string {
+	if f.ratio != nil {
+		return strconv.FormatFloat(*f.ratio(&b), 'g', -1, 64)
+	}
 	if f.dur == nil {
 		return strconv.FormatInt(*f.count(&b), 10)
 	}

@@ -23,6 +23,12 @@ type PostAck struct {
 	Author    int       `json:"author_id"`
 	Partition int32     `json:"partition"`
 	Offset    int64     `json:"offset"`
+	// Timestamp is the post record's Kafka timestamp as the broker stored
+	// it (millisecond resolution). The topics are CreateTime, so it is the
+	// harness producer's clock when the post was handed to the client, a
+	// few milliseconds before the broker appended it. Zero in histories
+	// recorded before it was kept.
+	Timestamp time.Time `json:"timestamp,omitzero"`
 }
 
 // UpdateSeen is a feed update the verifier read from the feed-updates topic.
@@ -33,6 +39,14 @@ type UpdateSeen struct {
 	Worker          string    `json:"worker"`
 	SourcePartition int32     `json:"source_partition"`
 	SourceOffset    int64     `json:"source_offset"`
+	// Timestamp is the feed update record's Kafka timestamp (millisecond
+	// resolution). The topics are CreateTime, so it is the worker's clock
+	// when it produced the update (librdkafka stamps a record at produce
+	// time), not the broker's append time; the worker's clock is the
+	// harness host's clock in a local container. Timestamp minus the
+	// post's PostAck.Timestamp is the update's end-to-end latency (see
+	// verify.Latencies). Zero in histories recorded before it was kept.
+	Timestamp time.Time `json:"timestamp,omitzero"`
 }
 
 // DeadLetterSeen is a record the verifier read from the dead-letter topic:

@@ -43,6 +43,7 @@ const (
 	KindError     = "error"     // the observer could not describe the group
 	KindSample    = "sample"    // lag, at most one per second
 	KindProgress  = "progress"  // producer / verifier counts for one second
+	KindLatency   = "latency"   // p99 feed-update latency per source partition of the posts stamped in one second
 	KindPass      = "pass"
 	KindFail      = "fail"
 	KindNote      = "note"
@@ -112,6 +113,7 @@ func FromHistory(h history.History) []Event {
 	out = append(out, lagEvents(h.Lag, rel)...)
 	out = append(out, progressEvents(h, rel)...)
 	out = append(out, auditEvents(h.Audit, rel)...)
+	out = append(out, latencyEvents(h, rel)...)
 	for _, v := range h.Verdicts {
 		at := v.At
 		if at.IsZero() {
@@ -414,6 +416,74 @@ func secondOf(d time.Duration) int64 {
 		s--
 	}
 	return s
+}
+
+// latencyEvents returns one event per second of post record timestamps:
+// the p99 end-to-end latency (update record timestamp minus post record
+// timestamp, the first copy of each update; see verify.Latencies) of the
+// updates of the posts stamped in that second, per source partition, in
+// whole milliseconds (field "partitions": partition -> ms), and the worst
+// partition ("worst_partition", "worst_ms"). Seconds with no timed update
+// have no event; records without timestamps are left out.
+func latencyEvents(h history.History, rel func(time.Time) time.Duration) []Event {
+	type key struct {
+		post     string
+		follower int
+	}
+	posts := map[string]history.PostAck{}
+	for _, a := range h.Posts {
+		if !a.Timestamp.IsZero() {
+			posts[a.PostID] = a
+		}
+	}
+	first := map[key]time.Time{}
+	for _, u := range h.Updates {
+		if _, ok := posts[u.PostID]; !ok || u.Timestamp.IsZero() {
+			continue
+		}
+		k := key{u.PostID, u.Follower}
+		if t, ok := first[k]; !ok || u.Timestamp.Before(t) {
+			first[k] = u.Timestamp
+		}
+	}
+	type bucket struct {
+		sec  int64
+		part int32
+	}
+	lat := map[bucket][]time.Duration{}
+	secs := map[int64]int{}
+	for k, t := range first {
+		a := posts[k.post]
+		b := bucket{secondOf(rel(a.Timestamp)), a.Partition}
+		lat[b] = append(lat[b], t.Sub(a.Timestamp))
+		secs[b.sec] = 0
+	}
+	parts := map[int64][]int32{}
+	for b := range lat {
+		parts[b.sec] = append(parts[b.sec], b.part)
+	}
+	var out []Event
+	for _, s := range sortedKeys(secs) {
+		ps := parts[s]
+		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+		per := make(map[string]int64, len(ps))
+		worstP, worst := int32(-1), int64(-1)
+		for _, p := range ps {
+			ds := lat[bucket{s, p}]
+			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+			i := (99*len(ds)+99)/100 - 1
+			ms := ds[i].Milliseconds()
+			per[strconv.Itoa(int(p))] = ms
+			if ms > worst {
+				worstP, worst = p, ms
+			}
+		}
+		out = append(out, Event{T: time.Duration(s) * time.Second, At: h.Start.Add(time.Duration(s) * time.Second),
+			Source: SourceVerifier, Kind: KindLatency,
+			Text:   fmt.Sprintf("p99 feed latency of the posts stamped in this second: worst p%d %d ms, over %d partitions", worstP, worst, len(ps)),
+			Fields: map[string]any{"partitions": per, "worst_partition": worstP, "worst_ms": worst}})
+	}
+	return out
 }
 
 func progressEvents(h history.History, rel func(time.Time) time.Duration) []Event {

@@ -61,7 +61,8 @@ const (
 // path.note-mark, text.tick-label, text.lane-label, g.lane[data-fault-
 // target] (a fault targeted that worker), g.lag-chart (polyline.lag-line,
 // polyline.lag-part per partition that carried the lag),
-// g.throughput-chart, ol.examples (the counter-examples), table.events.
+// g.throughput-chart, g.latency-chart (polyline.lat-part per partition,
+// the slowest 8), ol.examples (the counter-examples), table.events.
 // timeline/browser_test.go checks them in headless chromium.
 func WriteHTML(w io.Writer, m Model) error {
 	p := buildPage(m)
@@ -93,7 +94,7 @@ type page struct {
 	Notes                               []mark
 	OrphanLost                          []lostMark // lost updates whose owner has no lane (nobody owned the partition)
 	LanesTop, LanesBottom               int
-	Lag, Thru                           chart
+	Lag, Thru, Lat                      chart
 	Legend                              []legendItem
 	Table                               []row
 	TableMore                           int
@@ -551,8 +552,10 @@ func buildPage(m Model) page {
 	p.Lag.Bottom = p.Lag.Top + chartH
 	p.Thru.Top = p.Lag.Bottom + 30
 	p.Thru.Bottom = p.Thru.Top + chartH
-	p.H = p.Thru.Bottom + 24
-	fullTop, fullBottom := axisH, p.Thru.Bottom
+	p.Lat.Top = p.Thru.Bottom + 30
+	p.Lat.Bottom = p.Lat.Top + chartH
+	p.H = p.Lat.Bottom + 24
+	fullTop, fullBottom := axisH, p.Lat.Bottom
 
 	for i, b := range rawBands {
 		x0, x1 := xOf(b.start.T), xOf(b.end.T)
@@ -781,6 +784,28 @@ func buildPage(m Model) page {
 		}
 	}
 
+	// latency chart: p99 per second of post timestamps, per source
+	// partition (the partitions with the highest peaks, at most 8)
+	p.Lat.Title = "feed latency p99 (ms), per second of post timestamps, slowest partitions"
+	p.Lat.MidY = (p.Lat.Top + p.Lat.Bottom) / 2
+	if ls := latencySeries(ev); len(ls) == 0 {
+		p.Lat.Empty = true
+	} else {
+		maxMS := 1.0
+		for _, l := range ls {
+			maxMS = math.Max(maxMS, l.peak)
+		}
+		p.Lat.Max = strconv.FormatFloat(maxMS, 'f', 0, 64) + " ms"
+		p.Lat.YLabels = []yLabel{{p.Lat.Top + 4, p.Lat.Max}, {p.Lat.Bottom, "0"}}
+		for _, l := range ls {
+			title := fmt.Sprintf("p%d p99 latency, peak %d ms at %s", l.p, int64(l.peak), FormatT(l.peakT))
+			p.Lat.Lines = append(p.Lat.Lines, polyline{Class: "lat-part", Label: title, Color: partColor(l.p),
+				Points: points(l.ts, l.vs, xOf, maxMS, p.Lat.Top, p.Lat.Bottom)})
+			p.Lat.Keys = append(p.Lat.Keys, polyline{Class: "lat-part-key", Color: partColor(l.p),
+				Label: fmt.Sprintf("p%d (peak %d ms at %s)", l.p, int64(l.peak), FormatT(l.peakT))})
+		}
+	}
+
 	// legend (detailed lanes colour by partition)
 	if !p.Compact {
 		np := meta.Partitions
@@ -796,7 +821,7 @@ func buildPage(m Model) page {
 
 	// table of notable events
 	for _, e := range ev {
-		if e.Kind == KindProgress || e.Kind == KindSample || e.Kind == "committed" {
+		if e.Kind == KindProgress || e.Kind == KindSample || e.Kind == KindLatency || e.Kind == "committed" {
 			continue
 		}
 		if len(p.Table) >= tableMaxRows {
@@ -952,6 +977,8 @@ svg text{font:10px ui-monospace,Menlo,Consolas,monospace;fill:#333}
 .lag-line{fill:none;stroke:#c2410c;stroke-width:2}
 .lag-line-key{fill:#c2410c;font-weight:bold}
 .lag-part{fill:none;stroke-width:1.5;stroke-dasharray:5 2}
+.lat-part{fill:none;stroke-width:1.5}
+.lat-part-key-swatch{font-weight:bold}
 .lag-part-key-swatch{font-weight:bold}
 .posts-line{fill:none;stroke:#1c7ed6;stroke-width:1.5}
 .posts-line-key{fill:#1c7ed6;font-weight:bold}
@@ -994,6 +1021,7 @@ tr.fault td{color:#b3261e}tr.lost td{color:#d00}tr.fail td{color:#d00;font-weigh
 <g class="fail-marks">{{range .FailMarks}}<g class="fail-mark" id="{{.ID}}"><line x1="{{.X}}" x2="{{.X}}" y1="{{.Y1}}" y2="{{.Y2}}"/><text x="{{.LX}}" y="{{.LY}}" text-anchor="{{.Anchor}}">{{.Label}}</text><title>{{.Title}}</title></g>{{end}}{{range .OrphanLost}}<g class="lost-update" data-partition="{{.Partition}}"><circle cx="{{.X}}" cy="{{.Y}}" r="6"/><path d="{{.Path}}"/><title>{{.Title}}</title></g>{{end}}</g>
 <g class="lag-chart"><text x="4" y="{{.Lag.MidY}}" class="chart-title">lag</text><line class="axis" x1="{{.Left}}" x2="{{.Left}}" y1="{{.Lag.Top}}" y2="{{.Lag.Bottom}}"/><line class="axis" x1="{{.Left}}" x2="100%" y1="{{.Lag.Bottom}}" y2="{{.Lag.Bottom}}"/>{{range .Lag.YLabels}}<text class="y-label" x="{{$.Left}}" y="{{.Y}}" dx="-4" text-anchor="end">{{.Label}}</text>{{end}}<text class="chart-head" x="{{.Left}}" y="{{.Lag.Top}}" dx="4" dy="-5"><tspan class="chart-title">{{.Lag.Title}}</tspan>{{if .Lag.Empty}} · no samples{{end}}{{range .Lag.Keys}} · {{if .Color}}<tspan class="{{.Class}}-swatch" style="fill:{{.Color}}">━ </tspan>{{end}}<tspan class="{{.Class}}">{{.Label}}</tspan>{{end}}</text>{{range .Lag.Lines}}<polyline class="{{.Class}}" points="{{.Points}}"{{if .Color}} style="stroke:{{.Color}}"{{end}}><title>{{.Label}}</title></polyline>{{end}}</g>
 <g class="throughput-chart"><text x="4" y="{{.Thru.MidY}}" class="chart-title">throughput</text><line class="axis" x1="{{.Left}}" x2="{{.Left}}" y1="{{.Thru.Top}}" y2="{{.Thru.Bottom}}"/><line class="axis" x1="{{.Left}}" x2="100%" y1="{{.Thru.Bottom}}" y2="{{.Thru.Bottom}}"/>{{range .Thru.YLabels}}<text class="y-label" x="{{$.Left}}" y="{{.Y}}" dx="-4" text-anchor="end">{{.Label}}</text>{{end}}<text class="chart-head" x="{{.Left}}" y="{{.Thru.Top}}" dx="4" dy="-5"><tspan class="chart-title">{{.Thru.Title}}</tspan>{{if .Thru.Empty}} no data{{end}}{{range $i, $k := .Thru.Keys}}{{if $i}} ·{{end}} <tspan class="{{$k.Class}}">{{$k.Label}}</tspan>{{end}}</text>{{range .Thru.Lines}}<polyline class="{{.Class}}" points="{{.Points}}"><title>{{.Label}}</title></polyline>{{end}}</g>
+<g class="latency-chart"><text x="4" y="{{.Lat.MidY}}" class="chart-title">latency</text><line class="axis" x1="{{.Left}}" x2="{{.Left}}" y1="{{.Lat.Top}}" y2="{{.Lat.Bottom}}"/><line class="axis" x1="{{.Left}}" x2="100%" y1="{{.Lat.Bottom}}" y2="{{.Lat.Bottom}}"/>{{range .Lat.YLabels}}<text class="y-label" x="{{$.Left}}" y="{{.Y}}" dx="-4" text-anchor="end">{{.Label}}</text>{{end}}<text class="chart-head" x="{{.Left}}" y="{{.Lat.Top}}" dx="4" dy="-5"><tspan class="chart-title">{{.Lat.Title}}</tspan>{{if .Lat.Empty}} · no timed updates{{end}}{{range .Lat.Keys}} · {{if .Color}}<tspan class="{{.Class}}-swatch" style="fill:{{.Color}}">━ </tspan>{{end}}<tspan class="{{.Class}}">{{.Label}}</tspan>{{end}}</text>{{range .Lat.Lines}}<polyline class="{{.Class}}" points="{{.Points}}"{{if .Color}} style="stroke:{{.Color}}"{{end}}><title>{{.Label}}</title></polyline>{{end}}</g>
 <g class="notes">{{range .Notes}}<path class="note-mark" d="{{.LX}}"><title>{{.Title}}</title></path>{{end}}</g>
 <line id="cursor" x1="-10" x2="-10" y1="0" y2="{{.H}}"/>
 </svg>
@@ -1144,6 +1172,53 @@ func partitionLag(ev []Event, totalPeak float64) []partLag {
 			s.ts = ts
 			out = append(out, *s)
 		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].peak != out[j].peak {
+			return out[i].peak > out[j].peak
+		}
+		return out[i].p < out[j].p
+	})
+	if len(out) > 8 {
+		out = out[:8]
+	}
+	return out
+}
+
+// latencySeries returns the per-partition p99 latency series of the
+// latency events (each partition only at the seconds it had updates), the
+// 8 with the highest peaks, highest first.
+func latencySeries(ev []Event) []partLag {
+	series := map[int32]*partLag{}
+	for _, e := range ev {
+		if e.Source != SourceVerifier || e.Kind != KindLatency {
+			continue
+		}
+		var per map[string]int64
+		if !decodeField(e, "partitions", &per) {
+			continue
+		}
+		for k, v := range per {
+			q, err := strconv.ParseInt(k, 10, 32)
+			if err != nil {
+				continue
+			}
+			s := series[int32(q)]
+			if s == nil {
+				s = &partLag{p: int32(q)}
+				series[int32(q)] = s
+			}
+			// the middle of the post second
+			s.ts = append(s.ts, e.T+time.Second/2)
+			s.vs = append(s.vs, float64(v))
+			if float64(v) > s.peak || len(s.vs) == 1 {
+				s.peak, s.peakT = float64(v), e.T
+			}
+		}
+	}
+	var out []partLag
+	for _, s := range series {
+		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].peak != out[j].peak {

@@ -375,10 +375,13 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 
 	var changes []bench.Change
 	type window struct {
-		workers    int
-		t0, t1     time.Time
-		idle, busy []bench.Usage
-		host       float64
+		workers int
+		t0, t1  time.Time
+		// steady0, steady1 bound the steady load before the burst, in
+		// which the feed-update latency is measured.
+		steady0, steady1 time.Time
+		idle, busy       []bench.Usage
+		host             float64
 	}
 	var windows []window
 	fail := func(format string, args ...any) {
@@ -418,7 +421,9 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 			fail("docker stats: %v", err)
 			break
 		}
+		w.steady0 = time.Now()
 		sleep(ctx, 3*time.Second)
+		w.steady1 = time.Now()
 		s1, err := fixtures.SampleContainers(ctx, st.Containers(), o.statsLimit)
 		if err != nil {
 			fail("docker stats: %v", err)
@@ -505,6 +510,7 @@ func runCombo(ctx context.Context, o options, imgs fixtures.Images, g *graph.Gra
 		sr.Worker = bench.Summarize(fixtures.RoleWorker, w.idle, w.busy)
 		sr.Proxy = bench.Summarize(fixtures.RoleProxy, w.idle, w.busy)
 		sr.Broker = bench.Summarize(fixtures.RoleBroker, w.idle, w.busy)
+		sr.Latency = bench.LatencyOf(h, g, w.steady0, w.steady1)
 		res.Sizes = append(res.Sizes, sr)
 	}
 	for _, ch := range changes {

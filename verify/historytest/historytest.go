@@ -67,15 +67,17 @@ func (b *Builder) History() history.History {
 	return h
 }
 
-// Post records an acked post.
+// Post records an acked post; its record timestamp is its ack time.
 func (b *Builder) Post(at time.Duration, id string, author int, partition int32, offset int64) *Builder {
-	b.h.Posts = append(b.h.Posts, history.PostAck{At: At(at), PostID: id, Author: author, Partition: partition, Offset: offset})
+	b.h.Posts = append(b.h.Posts, history.PostAck{At: At(at), PostID: id, Author: author, Partition: partition, Offset: offset, Timestamp: At(at)})
 	return b
 }
 
-// Update records one feed update seen, claiming the given source.
+// Update records one feed update seen, claiming the given source; its
+// record timestamp is the time it was seen (so its latency is at minus its
+// post's at).
 func (b *Builder) Update(at time.Duration, id string, follower int, worker string, partition int32, offset int64) *Builder {
-	b.h.Updates = append(b.h.Updates, history.UpdateSeen{At: At(at), PostID: id, Follower: follower, Worker: worker, SourcePartition: partition, SourceOffset: offset})
+	b.h.Updates = append(b.h.Updates, history.UpdateSeen{At: At(at), PostID: id, Follower: follower, Worker: worker, SourcePartition: partition, SourceOffset: offset, Timestamp: At(at)})
 	return b
 }
 

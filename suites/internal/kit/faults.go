@@ -190,7 +190,10 @@ type Scene struct {
 // applicable, and said so, without one), and "writes only lines and
 // records the worker contract allows". scene is called when the Its run,
 // after BeforeAll has set the stage and drained the history. Call it
-// inside the scenario's Ordered container.
+// inside the scenario's Ordered container. The "loses no feed update" It also
+// reports the run's feed-update latency per partition (ReportLatency,
+// "whole run") and that of the partitions each fault affected, during it
+// and after its heal (ReportFaultLatency), for the summary.
 func KeepsTheData(scene func() Scene) {
 	It("never lets two members own one partition", func() {
 		s := scene()
@@ -201,6 +204,8 @@ func KeepsTheData(scene func() Scene) {
 		// Reported, not judged here: at-least-once may fan a post out
 		// again after a fault (DeliversOnce and the control judge zero).
 		Counted("duplicate feed updates", s.Fault, verify.DuplicateCopies(s.H), "reported")
+		ReportLatency(s.St, s.H, "whole run", s.Fault, time.Time{}, time.Time{})
+		ReportFaultLatency(s.St, s.H)
 		Check(s.St, s.Fault, verify.NoLostUpdates(s.H, s.St.Graph))
 	})
 	It("never moves a committed offset backwards", func() {

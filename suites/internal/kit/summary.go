@@ -15,17 +15,18 @@ import (
 
 // SpecSummary is one spec's line in a run summary.
 type SpecSummary struct {
-	Theme        string        `json:"theme"` // the spec's theme (ThemeOf its labels)
-	Spec         string        `json:"spec"`
-	Container    string        `json:"container,omitempty"` // the Describe/Context texts
-	It           string        `json:"it,omitempty"`        // the It text
-	State        string        `json:"state"`
-	Duration     time.Duration `json:"duration_ns"`
-	Measurements []Measurement `json:"measurements,omitempty"`
-	Timeline     string        `json:"timeline,omitempty"`
-	Faults       []string      `json:"faults,omitempty"` // faults the timeline recorded ("kill -9 → w2")
-	Counts       []Count       `json:"counts,omitempty"` // Counted entries (partitions moved, duplicates, ...)
-	Failure      string        `json:"failure,omitempty"`
+	Theme        string         `json:"theme"` // the spec's theme (ThemeOf its labels)
+	Spec         string         `json:"spec"`
+	Container    string         `json:"container,omitempty"` // the Describe/Context texts
+	It           string         `json:"it,omitempty"`        // the It text
+	State        string         `json:"state"`
+	Duration     time.Duration  `json:"duration_ns"`
+	Measurements []Measurement  `json:"measurements,omitempty"`
+	Timeline     string         `json:"timeline,omitempty"`
+	Faults       []string       `json:"faults,omitempty"`    // faults the timeline recorded ("kill -9 → w2")
+	Counts       []Count        `json:"counts,omitempty"`    // Counted entries (partitions moved, duplicates, ...)
+	Latencies    []LatencyEntry `json:"latencies,omitempty"` // ReportLatency entries (feed-update latency per window)
+	Failure      string         `json:"failure,omitempty"`
 }
 
 // writeSummary writes reports/<run>-summary.json and .md (RunName: chaos,
@@ -61,6 +62,10 @@ func writeSummary(r Report) {
 			case "counted":
 				if c, ok := countOf(e); ok {
 					ss.Counts = append(ss.Counts, c)
+				}
+			case "latency":
+				if l, ok := latencyOf(e); ok {
+					ss.Latencies = append(ss.Latencies, l)
 				}
 			}
 		}
@@ -100,6 +105,7 @@ func writeSummary(r Report) {
 		}
 	}
 	writeCounts(&b, specs)
+	writeLatencies(&b, specs)
 	fmt.Fprintf(&b, "\nBounds:\n\n```\n%s```\n", B.Table())
 	_ = os.WriteFile(filepath.Join(dir, run+"-summary.md"), []byte(b.String()), 0o644)
 	// Through GinkgoWriter: in a parallel run stdout would be shown as a

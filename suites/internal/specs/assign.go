@@ -162,6 +162,7 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 				kit.Counted("partitions moved", joinWhat, len(joinMoves.Moved), fmt.Sprintf("= %d (minimum)", verify.MinMoves(s3, s4, h.Partitions)))
 				kit.Counted("partitions moved", leaveWhat, len(leaveMoves.Moved), fmt.Sprintf("= %d (minimum)", verify.MinMoves(s4end, s3b, h.Partitions)))
 				GinkgoWriter.Printf("%s\n%s\n", join.Message, leave.Message)
+				reportJoinStall(st, h, joiner, joinAt, s4, joinMoves)
 				kit.Check(st, "assignor", join, leave)
 			})
 		}
@@ -192,4 +193,27 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 		kit.DeliversOnce(in.Combo.ExactlyOnce(), func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "assignor"} })
 
 	})
+}
+
+// reportJoinStall reports (judging nothing) the goal for a sticky
+// join: the longest processing stall (verify.LongestStall) of the
+// partitions the join did not move, from the joiner's "started" event (it
+// subscribed; joinAt if it printed none) to one second after the group
+// settled with it, against the same measure over an equally long window of
+// steady load just before joinAt, the quiet baseline; the goal is at most
+// 1.5 times the baseline.
+func reportJoinStall(st *fixtures.Stage, h history.History, joiner string, joinAt time.Time, settled history.GroupSnapshot, mv verify.Moves) {
+	from := joinAt
+	for _, e := range kit.Events(h, joiner, joinAt) {
+		if e.Event == "started" {
+			from = e.TS
+			break
+		}
+	}
+	to := settled.At.Add(time.Second)
+	kept := verify.LongestStall(h, st.Graph, mv.Kept, from, to)
+	base := verify.LongestStall(h, st.Graph, mv.Kept, joinAt.Add(-to.Sub(from)), joinAt)
+	GinkgoWriter.Printf("join of %s: longest stall of the %d partitions it did not move %s (partition %d, +%s to +%s), baseline %s\n",
+		joiner, len(mv.Kept), kept.Length.Round(time.Millisecond), kept.Partition, kept.From.Sub(h.Start).Round(time.Millisecond), kept.To.Sub(h.Start).Round(time.Millisecond), base.Length.Round(time.Millisecond))
+	kit.Measured("stall of unmoved partitions at the join (goal 1.5x the quiet baseline)", "join", kept.Length, base.Length*3/2)
 }
