@@ -99,7 +99,6 @@ const (
 	EnvHTTPAddr          = "HTTP_ADDR"             // default ":8080"
 	EnvProcessDelayMS    = "PROCESS_DELAY_MS"      // per-record processing delay, default 0
 	EnvShutdownTimeoutMS = "SHUTDOWN_TIMEOUT_MS"   // default 10000
-	EnvBug               = "WORKER_BUG"            // deliberately broken modes, see Bug*
 )
 
 // Delivery modes.
@@ -119,15 +118,6 @@ const (
 	AssignorUniform  = "uniform"
 	ProtocolClassic  = "classic"
 	ProtocolConsumer = "consumer"
-)
-
-// Deliberately broken worker modes. They exist so that the suite can prove
-// that its checkers catch a worker that really loses data; never use them
-// outside such a spec.
-const (
-	// BugDropUpdates skips producing every 7th feed update but commits the
-	// post as done: updates are lost.
-	BugDropUpdates = "drop-updates"
 )
 
 // HTTP endpoints the worker serves on EnvHTTPAddr.
