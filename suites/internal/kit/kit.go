@@ -47,6 +47,8 @@ func Setup(name string) bool {
 		if rep.Containers+rep.Networks+rep.Volumes > 0 {
 			GinkgoWriter.Printf("swept leftovers of an earlier run: %s\n", rep)
 		}
+		_, err = fixtures.MutantFromEnv()
+		Expect(err).NotTo(HaveOccurred(), "bad mutant in the environment")
 		imgs, err := fixtures.BuildImages(ctx, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred(), "building the suite's images")
 		data, _ := json.Marshal(imgs)
@@ -86,8 +88,9 @@ func Images() fixtures.Images { return images }
 // bounds, for the current spec; specs adjust it and pass it to NewStage.
 func StageConfig() fixtures.StageConfig {
 	spec := CurrentSpecReport().FullText()
+	mutant, _ := fixtures.MutantFromEnv() // validated in Setup
 	return fixtures.StageConfig{
-		Suite: suiteName, Spec: spec, Images: images,
+		Suite: suiteName, Spec: spec, Images: images, Mutant: mutant,
 		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
 		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
 		Log: GinkgoWriter,
