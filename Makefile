@@ -23,7 +23,7 @@ GINKGO_FLAGS = -r --skip-package=internal --keep-going --poll-progress-after=120
 # own ports).
 PROCS ?= 2
 
-.PHONY: help test vet unit smoke chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet unit smoke chaos scale soak bench images clean clean-all timeline selftest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -35,7 +35,7 @@ unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic
 	@mkdir -p $(REPORTS)
 	@set -o pipefail; go test -count=1 -timeout=6m -json $(UNIT_PKGS) | $(CHAOSCTL) testlog $(REPORTS)/unit.json
 
-images: ## build (or reuse) the broker, toxiproxy and worker images
+images: ## build (or reuse) the broker, toxiproxy, worker and worker-mutants images
 	$(CHAOSCTL) images
 
 smoke: ## the smoke chaos specs (label "smoke") on the embedded broker
@@ -65,6 +65,12 @@ chaos: images ## every chaos suite on the embedded broker; writes reports/ and a
 	$(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; \
 	$(CHAOSCTL) tally $(REPORTS)/chaos.json; \
 	echo "make chaos: $$(( $$(date +%s) - start ))s wall"; exit $$rc
+
+selftest: images ## each mutant (workers/feed/mutants) against the specs that must catch it, then the correct worker; SELFTEST_MUTANTS=a,b picks some; reports/selftest.md
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
+	go run ./cmd/selftest -reports $(REPORTS) $(SELFTEST_FLAGS); rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
 
 scale: images ## the 1 -> 100 worker scale suite (label "scale"; its own target: ~3.5 min, 200 containers)
 	@mkdir -p $(REPORTS)

@@ -249,7 +249,7 @@ var All = []Mutant{
 		Bug:       "skips producing every 7th feed update but commits the post as done",
 		Why:       "stands for any handler that swallows an error per record (the suite's first self-test)",
 		Invariant: NoLostUpdates,
-		Specs:     "selftest", Today: CaughtToday, Fast: true,
+		Specs:     "control && smoke", Today: CaughtToday, Fast: true,
 	},
 	{
 		Name: "skip-last-follower", Class: ClassFanOut,
