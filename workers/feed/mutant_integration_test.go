@@ -38,3 +38,58 @@ func TestMutantDropUpdates(t *testing.T) {
 	}
 	w.shutdown(t)
 }
+
+// TestMutantsLoseAtHandover runs a handover (worker a processes and commits
+// the first half of the posts and stops; worker b reads the second half)
+// with each offset mutant on both workers, and without: the correct worker
+// sees every update, each mutant loses some of the second half.
+func TestMutantsLoseAtHandover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	for _, mutant := range []string{"", "commit-offset-plus-one", "skip-after-rebalance"} {
+		t.Run("mutant="+mutant, func(t *testing.T) {
+			cluster, bootstrap := newCluster(t)
+			posts, expected := makePosts(240, nil)
+			env := map[string]string{}
+			if mutant != "" {
+				env[mutants.EnvMutant] = mutant
+			}
+			v := startVerifier(t, cluster)
+			a := startWorker(t, bootstrap, "a", env)
+			producePosts(t, cluster, posts[:120])
+			waitFor(t, "a's updates", 30*time.Second, func() bool { g, w := v.count(expected, 120); return g == w })
+			waitFor(t, "a's commits", 30*time.Second, func() bool {
+				var sum int64
+				for _, o := range a.w.Status().Committed {
+					sum += o
+				}
+				return sum >= 120
+			})
+			a.shutdown(t)
+			producePosts(t, cluster, posts[120:])
+			b := startWorker(t, bootstrap, "b", env)
+			defer b.shutdown(t)
+			waitFor(t, "b caught up", 30*time.Second, func() bool { return b.w.metrics.Consumed.Load() > 0 && lagOf(b.w) == 0 })
+			time.Sleep(500 * time.Millisecond)
+			got, want := v.count(expected, 240)
+			switch {
+			case mutant == "" && got != want:
+				t.Fatalf("correct worker: %d of %d updates", got, want)
+			case mutant != "" && got == want:
+				t.Fatalf("%s lost nothing at the handover (%d updates)", mutant, got)
+			}
+			t.Logf("%q: %d of %d updates", mutant, got, want)
+		})
+	}
+}
+
+func lagOf(w *Worker) int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var n int64
+	for _, l := range w.st.lag {
+		n += l
+	}
+	return n
+}
