@@ -3,6 +3,7 @@
 package feed
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -92,4 +93,57 @@ func lagOf(w *Worker) int64 {
 		n += l
 	}
 	return n
+}
+
+// TestMutantsMishandlePoison: poison-skip commits past a poison post with
+// no dead letter; poison-crash stops the worker with a fatal error instead
+// of dead-lettering it. The correct worker dead-letters it and carries on.
+func TestMutantsMishandlePoison(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	for _, mutant := range []string{"", "poison-skip", "poison-crash"} {
+		t.Run("mutant="+mutant, func(t *testing.T) {
+			cluster, bootstrap := newCluster(t)
+			posts, expected := makePosts(60, map[int]string{30: "{not json"})
+			env := map[string]string{}
+			if mutant != "" {
+				env[mutants.EnvMutant] = mutant
+			}
+			v := startVerifier(t, cluster)
+			w := startWorker(t, bootstrap, "p", env)
+			producePosts(t, cluster, posts)
+			if mutant == "poison-crash" {
+				select {
+				case <-w.done:
+					if w.err == nil || !strings.Contains(w.err.Error(), "cannot process post") {
+						t.Fatalf("poison-crash: Run returned %v", w.err)
+					}
+				case <-time.After(30 * time.Second):
+					t.Fatal("poison-crash kept running past a poison post")
+				}
+				return
+			}
+			defer w.shutdown(t)
+			waitFor(t, "every update", 30*time.Second, func() bool { g, n := v.count(expected, 60); return g == n })
+			waitFor(t, "everything committed", 30*time.Second, func() bool {
+				var sum int64
+				for _, o := range w.w.Status().Committed {
+					sum += o
+				}
+				return sum == 60
+			})
+			time.Sleep(300 * time.Millisecond)
+			v.mu.Lock()
+			dead := len(v.dead)
+			v.mu.Unlock()
+			want := 1
+			if mutant == "poison-skip" {
+				want = 0
+			}
+			if dead != want {
+				t.Fatalf("%q: %d dead letters, want %d", mutant, dead, want)
+			}
+		})
+	}
 }
