@@ -42,6 +42,7 @@ func main() {
 	reports := flag.String("reports", "reports", "where selftest.md, selftest.json and the per-run reports go")
 	suites := flag.String("suites", "./suites", "the Ginkgo suites to run (recursively)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "Ginkgo's --timeout for each run")
+	procs := flag.Int("procs", 1, "Ginkgo parallel processes per run (each runs its own broker)")
 	correct := flag.Bool("correct", true, "also run the correct worker through the union of the targeted specs")
 	flag.Parse()
 	if *readme {
@@ -55,7 +56,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := runner{reports: *reports, suites: *suites, timeout: *timeout, dry: *dry}
+	r := runner{reports: *reports, suites: *suites, timeout: *timeout, dry: *dry, procs: *procs}
 	if err := os.MkdirAll(r.runDir(), 0o755); err != nil {
 		fmt.Fprintf(os.Stderr, "selftest: %v\n", err)
 		os.Exit(1)
@@ -126,6 +127,7 @@ type runner struct {
 	reports, suites string
 	timeout         time.Duration
 	dry             bool
+	procs           int
 }
 
 func (r runner) runDir() string { return filepath.Join(r.reports, "selftest") }
@@ -182,6 +184,9 @@ func (r runner) ginkgo(ctx context.Context, name, labels, focus, mutant string) 
 		"--output-dir=" + r.runDir(), "--json-report=" + report}
 	if focus != "" {
 		args = append(args, "--focus="+focus)
+	}
+	if r.procs > 1 {
+		args = append(args, fmt.Sprintf("--procs=%d", r.procs))
 	}
 	args = append(args, r.suites)
 	env := append(os.Environ(), fixtures.EnvMutant+"="+mutant)
