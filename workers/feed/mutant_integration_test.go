@@ -147,3 +147,48 @@ func TestMutantsMishandlePoison(t *testing.T) {
 		})
 	}
 }
+
+// TestMutantStalePositionRewind moves partitions A -> B -> A: worker a
+// owns all, b joins and takes some (and commits them further), b leaves.
+// The correct a resumes at b's commits; stale-position-rewind resumes at
+// its own older commits and writes b's updates again.
+func TestMutantStalePositionRewind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	for _, mutant := range []string{"", "stale-position-rewind"} {
+		t.Run("mutant="+mutant, func(t *testing.T) {
+			cluster, bootstrap := newCluster(t)
+			posts, expected := makePosts(300, nil)
+			env := map[string]string{}
+			if mutant != "" {
+				env[mutants.EnvMutant] = mutant
+			}
+			v := startVerifier(t, cluster)
+			a := startWorker(t, bootstrap, "a", env)
+			defer a.shutdown(t)
+			waitFor(t, "a owns all", 30*time.Second, func() bool { return len(a.w.Status().Assigned) == 12 })
+			producePosts(t, cluster, posts[:100])
+			waitFor(t, "a's updates", 30*time.Second, func() bool { g, w := v.count(expected, 100); return g == w })
+			b := startWorker(t, bootstrap, "b", nil)
+			waitFor(t, "b owns some", 30*time.Second, func() bool {
+				return len(b.w.Status().Assigned) > 0 && len(a.w.Status().Assigned) < 12
+			})
+			producePosts(t, cluster, posts[100:200])
+			waitFor(t, "b's updates", 30*time.Second, func() bool { g, w := v.count(expected, 200); return g == w })
+			b.shutdown(t) // its partitions go back to a
+			waitFor(t, "a owns all again", 30*time.Second, func() bool { return len(a.w.Status().Assigned) == 12 })
+			producePosts(t, cluster, posts[200:])
+			waitFor(t, "every update", 30*time.Second, func() bool { g, w := v.count(expected, 300); return g == w })
+			time.Sleep(time.Second)
+			dups := v.duplicates()
+			switch {
+			case mutant == "" && dups != 0:
+				t.Fatalf("correct worker wrote %d duplicate updates over graceful handovers", dups)
+			case mutant != "" && dups == 0:
+				t.Fatal("stale-position-rewind wrote no update twice after A -> B -> A")
+			}
+			t.Logf("%q: %d duplicate updates", mutant, dups)
+		})
+	}
+}
