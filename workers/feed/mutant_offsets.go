@@ -20,7 +20,8 @@ func init() {
 
 // stalePositionRewind remembers the last offset it committed per partition
 // and starts there whenever the partition is assigned to it again, also
-// after another member owned and committed it meanwhile.
+// after another member owned and committed it meanwhile, and commits that
+// starting position on assignment.
 type stalePositionRewind struct {
 	named
 	last map[int32]int64 // poll goroutine only
@@ -37,6 +38,22 @@ func (s *stalePositionRewind) commitOffsets(_ *Worker, offsets map[int32]int64) 
 
 func (s *stalePositionRewind) assigning(_ *Worker, _ *kafka.Consumer, tps []kafka.TopicPartition, _ bool) []kafka.TopicPartition {
 	return startAt(tps, s.last)
+}
+
+// assigned commits the positions it resumes from (Spring Kafka's
+// assignment commit): with a stale cache the group's committed offset goes
+// back below what the previous owner committed.
+func (s *stalePositionRewind) assigned(w *Worker, _ *kafka.Consumer, tps []kafka.TopicPartition, _ bool) {
+	back := map[int32]int64{}
+	for _, tp := range tps {
+		if o, ok := s.last[tp.Partition]; ok {
+			back[tp.Partition] = o
+		}
+	}
+	if len(back) > 0 {
+		w.ready.add(back)
+		w.commitReady()
+	}
 }
 
 // startAt returns tps with the offsets in at set as their start offsets.

@@ -140,10 +140,10 @@ var All = []Mutant{
 	// --- offsets ---
 	{
 		Name: "stale-position-rewind", Class: ClassOffsets,
-		Bug:       "remembers each partition's position when it is revoked and resumes there when it is assigned again (A -> B -> A), ignoring what B committed",
-		Why:       "a local offset cache outlives the assignment it belongs to",
+		Bug:       "remembers the last offset it committed per partition and, when the partition is assigned to it again (A -> B -> A), resumes there and commits it on assignment, ignoring what B committed",
+		Why:       "a local offset cache outlives the assignment it belongs to; committing the position on assignment is a framework option (Spring Kafka's assignment commit)",
 		Invariant: CommittedMonotonic, Also: []string{Duplicates},
-		Specs: "assignment && range", Today: CaughtToday,
+		Specs: "assignment && range", Today: NeedsAudit,
 		Cite: "https://github.com/confluentinc/parallel-consumer/issues/777",
 	},
 	{
