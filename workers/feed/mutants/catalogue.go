@@ -192,10 +192,10 @@ var All = []Mutant{
 	},
 	{
 		Name: "heartbeat-interval-too-long", Class: ClassLiveness,
-		Bug:       "heartbeat.interval.ms at 80% of session.timeout.ms: one late heartbeat and the member is evicted",
+		Bug:       "heartbeat.interval.ms at 80% of session.timeout.ms: a heartbeat delayed by more than a fifth of the session (jitter) and the member is evicted",
 		Why:       "fewer heartbeats look cheaper; the 1/3 rule is a recommendation nobody enforces",
 		Invariant: NoRebalance,
-		Specs:     "heartbeat && !control", Focus: "by less than half the session timeout", Today: CaughtToday,
+		Specs:     "heartbeat && !control", Focus: "less than half the session timeout", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/confluent-kafka-dotnet/issues/785",
 	},
 
