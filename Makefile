@@ -31,9 +31,11 @@ help: ## list the targets
 vet: ## go vet every package
 	go vet ./...
 
-unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic, broker
+unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic (and its mutants, -tags mutants), broker
 	@mkdir -p $(REPORTS)
-	@set -o pipefail; go test -count=1 -timeout=6m -json $(UNIT_PKGS) | $(CHAOSCTL) testlog $(REPORTS)/unit.json
+	@set -o pipefail; { go test -count=1 -timeout=6m -json $(UNIT_PKGS); a=$$?; \
+	  go test -count=1 -timeout=6m -json -tags mutants -run '^TestMutant' ./workers/feed/; b=$$?; \
+	  [ $$a -eq 0 ] && [ $$b -eq 0 ]; } | $(CHAOSCTL) testlog $(REPORTS)/unit.json
 
 images: ## build (or reuse) the broker, toxiproxy, worker and worker-mutants images
 	$(CHAOSCTL) images

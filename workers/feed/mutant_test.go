@@ -14,7 +14,7 @@ import (
 
 // Every catalogue entry has a mutant in this build and every mutant is in
 // the catalogue (register panics otherwise).
-func TestEveryCatalogueMutantIsBuilt(t *testing.T) {
+func TestMutantCatalogueIsBuilt(t *testing.T) {
 	for _, m := range mutants.All {
 		mu, err := newMutation(m.Name)
 		if err != nil {
@@ -55,7 +55,7 @@ func feedResult(n int) Result {
 	return r
 }
 
-func TestDropUpdatesDropsEverySeventh(t *testing.T) {
+func TestMutantDropUpdatesDropsEverySeventh(t *testing.T) {
 	m, _ := newMutation("drop-updates")
 	total, kept := 0, 0
 	for i := 0; i < 10; i++ {
@@ -69,7 +69,7 @@ func TestDropUpdatesDropsEverySeventh(t *testing.T) {
 	}
 }
 
-func TestSkipLastFollowerAndPoison(t *testing.T) {
+func TestMutantSkipLastFollowerAndPoison(t *testing.T) {
 	m, _ := newMutation("skip-last-follower")
 	r := feedResult(3)
 	m.post(nil, &r)
@@ -96,7 +96,7 @@ func TestSkipLastFollowerAndPoison(t *testing.T) {
 	}
 }
 
-func TestCommitMutantsOffsets(t *testing.T) {
+func TestMutantCommitOffsets(t *testing.T) {
 	m, _ := newMutation("commit-offset-plus-one")
 	got := m.commitOffsets(nil, map[int32]int64{0: 10, 3: 1})
 	if got[0] != 11 || got[3] != 2 {
@@ -133,7 +133,7 @@ func TestCommitMutantsOffsets(t *testing.T) {
 	}
 }
 
-func TestOffsetMutantsStartOffsets(t *testing.T) {
+func TestMutantStartOffsets(t *testing.T) {
 	m, _ := newMutation("stale-position-rewind")
 	m.commitOffsets(nil, map[int32]int64{2: 40})
 	m.commitOffsets(nil, map[int32]int64{2: 55, 3: 7})
@@ -147,7 +147,7 @@ func TestOffsetMutantsStartOffsets(t *testing.T) {
 	}
 }
 
-func TestRevokePlans(t *testing.T) {
+func TestMutantRevokePlans(t *testing.T) {
 	cases := map[string]struct{ revoked, lost revokePlan }{
 		"":                    {revokePlan{}, revokePlan{lost: true}},
 		"no-commit-on-revoke": {revokePlan{noCommit: true}, revokePlan{lost: true}},
@@ -174,7 +174,7 @@ func TestRevokePlans(t *testing.T) {
 	}
 }
 
-func TestConfigMutants(t *testing.T) {
+func TestMutantConfigs(t *testing.T) {
 	c, err := LoadConfig(envOf(baseEnv()))
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +202,7 @@ func TestConfigMutants(t *testing.T) {
 	}
 }
 
-func TestPollStarvationBlocksOnceOnACelebrity(t *testing.T) {
+func TestMutantPollStarvationBlocksOnceOnACelebrity(t *testing.T) {
 	f := testFanout(t)
 	w := &Worker{fan: f, cfg: Config{MaxPollInterval: -1900 * time.Millisecond}} // blocks 100 ms
 	m, _ := newMutation("poll-starvation")
