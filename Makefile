@@ -48,7 +48,7 @@ define RUN_SUITE
 	echo "make $(1): $$(( $$(date +%s) - start ))s wall"; exit $$rc
 endef
 
-.PHONY: help test vet lint-ci unit smoke conformance chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -62,11 +62,13 @@ lint-ci: ## check .github/workflows with actionlint (a Go tool in go.mod); write
 	printf '{"Action":"%s","Package":"ci","Test":"actionlint .github/workflows"}\n' $$r > $(REPORTS)/lint-ci.json; \
 	echo "actionlint: $$r"; [ $$r = pass ]
 
-unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic, broker
+unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic (and its mutants, -tags mutants), broker
 	@mkdir -p $(REPORTS)
-	@set -o pipefail; go test -count=1 -timeout=6m -json $(UNIT_PKGS) | $(CHAOSCTL) testlog $(REPORTS)/unit.json
+	@set -o pipefail; { go test -count=1 -timeout=6m -json $(UNIT_PKGS); a=$$?; \
+	  go test -count=1 -timeout=6m -json -tags mutants -run '^TestMutant' ./workers/feed/; b=$$?; \
+	  [ $$a -eq 0 ] && [ $$b -eq 0 ]; } | $(CHAOSCTL) testlog $(REPORTS)/unit.json
 
-images: ## build (or reuse) the broker, toxiproxy and worker images
+images: ## build (or reuse) the broker, toxiproxy, worker and worker-mutants images
 	$(CHAOSCTL) images
 
 smoke: ## the smoke chaos specs (label "smoke") in $(PROCS) processes
@@ -92,6 +94,12 @@ test: ## vet + actionlint + unit tests + smoke chaos specs; ends with "N passed,
 
 chaos: images ## every chaos spec (LABEL_FILTER, default '!soak && !ladder') in $(PROCS) processes; writes reports/ and artifacts/
 	$(call RUN_SUITE,chaos,$(LABEL_FILTER),--procs=$(PROCS) --timeout=60m)
+
+selftest: images ## each mutant (workers/feed/mutants) against the specs that must catch it, then the correct worker; SELFTEST_MUTANTS=a,b picks some; reports/selftest.md
+	@mkdir -p $(REPORTS)
+	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
+	go run ./cmd/selftest -reports $(REPORTS) $(SELFTEST_FLAGS); rc=$$?; \
+	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
 
 scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~4.5 min, 200 containers)
 	$(call RUN_SUITE,scale,scale,--timeout=90m)

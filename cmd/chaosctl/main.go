@@ -1,6 +1,6 @@
 // Command chaosctl is the suite's housekeeping tool:
 //
-//	chaosctl images            build (or reuse) the broker, toxiproxy and worker images
+//	chaosctl images            build (or reuse) the broker, toxiproxy, worker and worker-mutants images
 //	chaosctl clean [-owner ID] [-images]
 //	                           remove every container, network and volume the suite
 //	                           created (only run ID's with -owner; images too with -images)
@@ -85,7 +85,12 @@ func images(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("images ready in %s: broker=%s proxy=%s worker=%s\n", time.Since(start).Round(time.Millisecond), imgs.Broker, imgs.Proxy, imgs.Worker)
+	if imgs.Mutants == "" {
+		if imgs.Mutants, err = fixtures.BuildImage(ctx, fixtures.MutantsImage, os.Stdout); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("images ready in %s: broker=%s proxy=%s worker=%s mutants=%s\n", time.Since(start).Round(time.Millisecond), imgs.Broker, imgs.Proxy, imgs.Worker, imgs.Mutants)
 	return nil
 }
 

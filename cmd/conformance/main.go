@@ -30,7 +30,6 @@ import (
 
 	"github.com/streamsocial/feedchaos/bounds"
 	"github.com/streamsocial/feedchaos/fixtures"
-	"github.com/streamsocial/feedchaos/workers/contract"
 )
 
 func main() { os.Exit(run()) }
@@ -49,16 +48,18 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		return 2
 	}
-	var env map[string]string
+	// CHAOS_MUTANT runs a deliberately broken worker from the mutants
+	// image (the contract class: stdout-noise, worded-dead-letters,
+	// exit-1-on-term each break one clause), to see the clauses fail.
+	mutant := os.Getenv(fixtures.EnvMutant)
 	note := ""
-	if bug := os.Getenv(contract.EnvBug); bug != "" {
-		env = map[string]string{contract.EnvBug: bug}
-		note = fmt.Sprintf(" (workers run with %s=%s: expect failures)", contract.EnvBug, bug)
+	if mutant != "" {
+		note = fmt.Sprintf(" (workers run the %s mutant: expect failures)", mutant)
 	}
 	fmt.Printf("conformance of %s against README's worker contract%s\n", imgs.Worker, note)
 	st, err := fixtures.NewStage(ctx, fixtures.StageConfig{
 		Suite: "conformance", Spec: "conformance", Images: imgs,
-		Workers: 2, Partitions: 6, StaticMembership: true, Log: os.Stderr, WorkerEnv: env,
+		Workers: 2, Partitions: 6, StaticMembership: true, Log: os.Stderr, Mutant: mutant,
 	})
 	defer func() {
 		cctx, c := context.WithTimeout(context.Background(), time.Minute)

@@ -12,7 +12,6 @@ import (
 	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/timeline"
 	"github.com/streamsocial/feedchaos/verify"
-	"github.com/streamsocial/feedchaos/workers/contract"
 )
 
 var _ = Describe("a fleet whose workers silently drop feed updates (deliberately broken)", Ordered, ContinueOnFailure, Label("selftest", "smoke"), func() {
@@ -24,7 +23,7 @@ var _ = Describe("a fleet whose workers silently drop feed updates (deliberately
 
 	BeforeAll(func(ctx SpecContext) {
 		cfg := kit.StageConfig()
-		cfg.WorkerEnv = map[string]string{contract.EnvBug: contract.BugDropUpdates}
+		kit.UseMutant(ctx, &cfg, "drop-updates")
 		st = kit.NewStage(ctx, cfg)
 		kit.AwaitStable(ctx, st, st.Fleet.IDs(), kit.B.Stable)
 		loadStart := kit.StartLoad(ctx, st)

@@ -181,7 +181,6 @@ const (
 	EnvHTTPAddr          = "HTTP_ADDR"             // default ":8080"
 	EnvProcessDelayMS    = "PROCESS_DELAY_MS"      // per-record processing delay, default 0
 	EnvShutdownTimeoutMS = "SHUTDOWN_TIMEOUT_MS"   // default 10000
-	EnvBug               = "WORKER_BUG"            // deliberately broken modes, see Bug*
 )
 
 // Delivery modes.
@@ -202,29 +201,6 @@ const (
 	ProtocolClassic  = "classic"
 	ProtocolConsumer = "consumer"
 )
-
-// Deliberately broken worker modes. They exist so that the suite can prove
-// that its checkers catch a worker that really loses data; never use them
-// outside such a spec.
-const (
-	// BugDropUpdates skips producing every 7th feed update but commits the
-	// post as done: updates are lost.
-	BugDropUpdates = "drop-updates"
-	// The next three each break one clause of the contract, so that `make
-	// conformance` can be seen to fail, naming the clause.
-	//
-	// BugStdoutNoise prints a plain log line on stdout at start (the
-	// events clause; every spec's contract-violation check).
-	BugStdoutNoise = "stdout-noise"
-	// BugWordedDeadLetters writes dead letters without reason_kind, the
-	// kind only in the reason's words (the records clause).
-	BugWordedDeadLetters = "worded-dead-letters"
-	// BugExitOnTerm exits 1 at once on SIGTERM (the sigterm clause).
-	BugExitOnTerm = "exit-1-on-term"
-)
-
-// Bugs lists every WORKER_BUG mode.
-var Bugs = []string{BugDropUpdates, BugStdoutNoise, BugWordedDeadLetters, BugExitOnTerm}
 
 // HTTP endpoints the worker serves on EnvHTTPAddr.
 const (

@@ -135,6 +135,7 @@ func (w *Worker) startCommit() {
 	if len(offsets) == 0 {
 		return
 	}
+	offsets = w.mut.commitOffsets(w, offsets)
 	w.inflight = offsets
 	c, tps := w.consumer, w.topicPartitions(offsets)
 	go func() {

@@ -8,13 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/streamsocial/feedchaos/graph"
 	"github.com/streamsocial/feedchaos/workers/contract"
+	"github.com/streamsocial/feedchaos/workers/feed/mutants"
 )
 
 // Config is the worker's whole configuration. LoadConfig builds it from the
@@ -45,7 +45,9 @@ type Config struct {
 	HTTPAddr        string        // HTTP_ADDR
 	ProcessDelay    time.Duration // PROCESS_DELAY_MS, slept per post before producing
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT_MS
-	Bug             string        // WORKER_BUG: "" or one of contract.Bugs
+	// Mutant is the deliberate bug of a mutants build (FEEDWORKER_MUTANT,
+	// read only by that build; see mutation.go); always "" in production.
+	Mutant string
 
 	// Ignored lists the environment variables that were set but have no
 	// effect under the chosen group protocol (classic-only settings under
@@ -109,7 +111,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		InstanceID: get(contract.EnvInstanceID),
 		Delivery:   or(contract.EnvDelivery, DefaultDelivery),
 		HTTPAddr:   or(contract.EnvHTTPAddr, DefaultHTTPAddr),
-		Bug:        get(contract.EnvBug),
+		Mutant:     mutantFromEnv(get),
 		Assignor:   get(contract.EnvAssignor),
 	}
 	c.SessionTimeout = ms(contract.EnvSessionTimeoutMS, DefaultSessionTimeout, 1, 3_600_000)
@@ -253,8 +255,8 @@ func (c Config) Validate() error {
 	if err := checkHostPort(c.HTTPAddr, true); err != nil {
 		bad(contract.EnvHTTPAddr, c.HTTPAddr, err.Error())
 	}
-	if c.Bug != "" && !slices.Contains(contract.Bugs, c.Bug) {
-		bad(contract.EnvBug, c.Bug, "unknown bug mode (one of "+strings.Join(contract.Bugs, ", ")+")")
+	if _, err := newMutation(c.Mutant); err != nil {
+		bad(mutants.EnvMutant, c.Mutant, err.Error())
 	}
 	return errors.Join(errs...)
 }

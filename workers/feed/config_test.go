@@ -119,7 +119,6 @@ func TestLoadConfigErrors(t *testing.T) {
 		{map[string]string{contract.EnvHTTPAddr: ":99999"}, contract.EnvHTTPAddr, "valid port"},
 		{map[string]string{contract.EnvProcessDelayMS: "-1"}, contract.EnvProcessDelayMS, "out of range"},
 		{map[string]string{contract.EnvShutdownTimeoutMS: "soon"}, contract.EnvShutdownTimeoutMS, "not an integer"},
-		{map[string]string{contract.EnvBug: "lose-all"}, contract.EnvBug, "unknown bug mode"},
 		{map[string]string{contract.EnvFeedTopic: "posts"}, contract.EnvFeedTopic, "must differ"},
 		{map[string]string{contract.EnvDLQTopic: "posts"}, contract.EnvDLQTopic, "must differ"},
 	}

@@ -36,7 +36,8 @@ type Fanout struct {
 	FeedTopic string
 	DLQTopic  string
 	Now       func() time.Time // defaults to time.Now
-	// WordedDeadLetters leaves ReasonKind out (contract.BugWordedDeadLetters).
+	// WordedDeadLetters leaves ReasonKind out (the worded-dead-letters
+	// conformance mutant; never in production).
 	WordedDeadLetters bool
 }
 

@@ -33,6 +33,7 @@ func (w *Worker) processPending() {
 func (w *Worker) processAtLeastOnce(msgs []*kafka.Message) {
 	b := newBatch(msgs, false)
 	w.fanOutBatch(b)
+	w.mut.fannedOut(w, b)
 	w.await(b)
 	w.deadLetterEvents(b)
 	w.ready.add(b.nextOffsets())
@@ -52,14 +53,15 @@ func (w *Worker) fanOutBatch(b *batch) {
 			return
 		}
 		res := w.fan.Process(m.TopicPartition.Partition, int64(m.TopicPartition.Offset), m.Key, m.Value)
+		w.mut.post(w, &res)
+		if w.fatal != nil {
+			return
+		}
 		// One recRef slice per post (not one allocation per record), and the
 		// post's whole count of records added under one lock before the
 		// first is produced: delivery reports only ever decrement it.
 		refs := make([]recRef, 0, len(res.Records))
-		for j, r := range res.Records {
-			if w.cfg.Bug == contract.BugDropUpdates && r.Topic == w.cfg.FeedTopic && w.dropCount.Add(1)%7 == 0 {
-				continue // the deliberate bug: this update is never produced
-			}
+		for j := range res.Records {
 			refs = append(refs, recRef{b: b, post: i, rec: j})
 		}
 		b.mu.Lock()
@@ -128,8 +130,12 @@ func (w *Worker) await(b *batch) {
 	defer tick.Stop()
 	for {
 		b.mu.Lock()
-		outstanding, retry, lastErr := b.outstanding, b.retry, b.lastErr
+		retry := b.retry
 		b.retry = nil
+		b.mu.Unlock()
+		retry = w.mut.awaitStep(w, b, retry)
+		b.mu.Lock()
+		outstanding, lastErr := b.outstanding, b.lastErr
 		b.mu.Unlock()
 		if e := w.prodFatal.Load(); e != nil && w.fatal == nil {
 			w.fatal = w.classify(*e)
@@ -225,6 +231,9 @@ func (w *Worker) processTxn(msgs []*kafka.Message) {
 	}
 	offsets := b.nextOffsets()
 	start := time.Now()
+	if w.mut.commitTxn(w, b, offsets) {
+		return
+	}
 	md, err := w.consumer.GetConsumerGroupMetadata()
 	if err != nil {
 		w.txnFailed(b, "group metadata", err)

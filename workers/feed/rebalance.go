@@ -31,11 +31,12 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 	proto := map[string]string{"rebalance_protocol": c.GetRebalanceProtocol()}
 	switch e := ev.(type) {
 	case kafka.AssignedPartitions:
+		tps := w.mut.assigning(w, c, e.Partitions, coop)
 		var err error
 		if coop {
-			err = c.IncrementalAssign(e.Partitions)
+			err = c.IncrementalAssign(tps)
 		} else {
-			err = c.Assign(e.Partitions)
+			err = c.Assign(tps)
 		}
 		if err != nil {
 			w.em.Error(fmt.Errorf("assign: %w", err), nil)
@@ -53,19 +54,28 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 		w.heldSince, w.rejoinWait = time.Time{}, 0
 		member, gen := w.refreshGroupMeta()
 		w.em.Emit(contract.Event{Event: contract.EventAssigned, Partitions: parts, MemberID: member, Generation: gen, Detail: proto})
+		w.mut.assigned(w, c, e.Partitions, coop)
 		w.refreshSnapshot(true)
 
 	case kafka.RevokedPartitions:
 		parts := partitionsOf(e.Partitions)
-		lost := c.AssignmentLost()
+		plan := w.mut.revoking(w, parts, c.AssignmentLost())
+		var kept []*kafka.Message
+		if plan.keep {
+			kept = w.takePending(parts)
+		}
 		member, gen := w.refreshGroupMeta()
-		if lost {
+		if plan.lost {
 			w.dropPending(parts)
 			w.ready.drop(parts)
 			w.commits.Flush(time.Now())
 			w.metrics.Lost.Add(1)
 			w.em.Emit(contract.Event{Event: contract.EventLost, Partitions: parts, MemberID: member, Generation: gen, Detail: proto})
 		} else {
+			if plan.noCommit {
+				w.dropPending(parts)
+				w.ready.drop(parts)
+			}
 			if len(w.pending) > 0 && w.fatal == nil {
 				w.processPending()
 			}
@@ -78,7 +88,9 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 			// (classic: it runs after SyncGroup under COOPERATIVE, before
 			// the JoinGroup under EAGER; KIP-848 has no long-polled
 			// request).
-			w.commitAndWait(commitWait)
+			if !plan.noCommit {
+				w.commitAndWait(commitWait)
+			}
 			w.ready.drop(parts)
 			w.commits.Flush(time.Now())
 			w.metrics.Revoked.Add(1)
@@ -115,8 +127,29 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 			w.st.assigned = map[int32]bool{}
 		}
 		w.mu.Unlock()
+		w.pending = append(w.pending, kept...) // only a mutant keeps any
 	}
 	return nil
+}
+
+// takePending removes the pending records of the given partitions and
+// returns them.
+func (w *Worker) takePending(parts []int32) []*kafka.Message {
+	gone := map[int32]bool{}
+	for _, p := range parts {
+		gone[p] = true
+	}
+	var taken []*kafka.Message
+	kept := w.pending[:0]
+	for _, m := range w.pending {
+		if gone[m.TopicPartition.Partition] {
+			taken = append(taken, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	w.pending = kept
+	return taken
 }
 
 // dropPending removes the pending records of the given partitions.

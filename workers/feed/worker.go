@@ -51,7 +51,7 @@ type Worker struct {
 	dch        chan kafka.Event  // delivery reports of every produced record
 	commitDone chan commitResult // the outcome of the commit in flight (capacity 1)
 	bgDone     sync.WaitGroup    // dispatcher and producer event goroutines
-	dropCount  atomic.Int64      // WORKER_BUG=drop-updates: feed updates seen
+	mut        mutation          // noMutation in production (mutation.go)
 	prodFatal  atomic.Pointer[kafka.Error]
 	stopAt     atomic.Int64 // unix nanos after which in-flight work is abandoned; 0 = running
 	stopping   atomic.Bool
@@ -111,17 +111,22 @@ func New(cfg Config, out io.Writer) (*Worker, error) {
 	w := &Worker{
 		cfg:        cfg,
 		em:         em,
-		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic, WordedDeadLetters: cfg.Bug == contract.BugWordedDeadLetters},
+		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic, WordedDeadLetters: QuirksOf(cfg).WordedDeadLetters},
 		dch:        make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
 		commitDone: make(chan commitResult, 1),
 		st:         snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},
 	}
 	w.commits = committedLog{em: em, every: time.Second}
-	w.consumer, err = kafka.NewConsumer(cfg.ConsumerConfig())
+	if w.mut, err = newMutation(cfg.Mutant); err != nil {
+		return nil, err
+	}
+	ccfg, pcfg := cfg.ConsumerConfig(), cfg.ProducerConfig()
+	w.mut.clientConfig(cfg, ccfg, pcfg)
+	w.consumer, err = kafka.NewConsumer(ccfg)
 	if err != nil {
 		return nil, fmt.Errorf("creating consumer: %w", err)
 	}
-	w.producer, err = kafka.NewProducer(cfg.ProducerConfig())
+	w.producer, err = kafka.NewProducer(pcfg)
 	if err != nil {
 		w.consumer.Close()
 		return nil, fmt.Errorf("creating producer: %w", err)
@@ -230,6 +235,11 @@ func (w *Worker) shutdown() error {
 	if !w.consumerClosed && w.fatal == nil {
 		w.reapCommit(-1)
 	}
+	plan := w.mut.shutdown(w)
+	if plan.noClose && !w.consumerClosed && w.fatal == nil {
+		w.commitAndWait(commitWait)
+		w.consumerClosed = true // never closed: the group waits for the session timeout
+	}
 	w.commits.Flush(time.Now())
 	// Close leaves the group; librdkafka runs the final revoke callback from
 	// inside Close, which prints revoked.
@@ -246,7 +256,9 @@ func (w *Worker) shutdown() error {
 	}
 	w.commits.Flush(time.Now())
 	deadline := time.Unix(0, w.stopAt.Load()).Add(w.cfg.ShutdownTimeout * 2 / 10)
-	if left := time.Until(deadline); left > 0 {
+	if plan.purge {
+		_ = w.producer.Purge(kafka.PurgeQueue | kafka.PurgeInFlight | kafka.PurgeNonBlocking)
+	} else if left := time.Until(deadline); left > 0 {
 		if n := w.producer.Flush(int(left.Milliseconds())); n > 0 {
 			w.em.Error(fmt.Errorf("%d records not delivered at shutdown (their posts were not committed)", n), nil)
 		}
@@ -284,8 +296,8 @@ func (w *Worker) startedDetail() map[string]string {
 	if w.cfg.ExactlyOnce() {
 		d["transactional_id"] = w.cfg.TransactionalID()
 	}
-	if w.cfg.Bug != "" {
-		d["bug"] = w.cfg.Bug
+	if name := w.mut.Name(); name != "" {
+		d["mutant"] = name
 	}
 	if len(w.cfg.Ignored) > 0 {
 		d["ignored"] = strings.Join(w.cfg.Ignored, ",")

@@ -212,6 +212,11 @@ func KeepsTheData(scene func() Scene) {
 		s := scene()
 		Check(s.St, s.Fault, verify.CommittedMonotonicExact(s.H), verify.CommittedMonotonic(s.H))
 	})
+	It("commits every post once the load stops: lag back to zero within the drain bound", func() {
+		s := scene()
+		stopped := s.H.LoadStopped
+		Check(s.St, s.Fault, verify.LagRecovered(s.H, verify.LagWindow{Fault: stopped, From: stopped, Until: s.H.End}, 0, B.Drain))
+	})
 	It("commits no post before all of its feed updates are appended", func() {
 		s := scene()
 		Check(s.St, s.Fault, verify.CommitsCoverAppends(s.H, s.St.Graph))

@@ -47,6 +47,8 @@ func Setup() bool {
 		if rep.Containers+rep.Networks+rep.Volumes > 0 {
 			GinkgoWriter.Printf("swept leftovers of an earlier run: %s\n", rep)
 		}
+		_, err = fixtures.MutantFromEnv()
+		Expect(err).NotTo(HaveOccurred(), "bad mutant in the environment")
 		imgs, err := fixtures.BuildImages(ctx, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred(), "building the suite's images")
 		data, _ := json.Marshal(setupData{Images: imgs, Clock: startClock()})
@@ -95,8 +97,9 @@ func Images() fixtures.Images { return images }
 // bounds, for the current spec; specs adjust it and pass it to NewStage.
 func StageConfig() fixtures.StageConfig {
 	spec := CurrentSpecReport().FullText()
+	mutant, _ := fixtures.MutantFromEnv() // validated in Setup
 	return fixtures.StageConfig{
-		Suite: currentTheme(), Spec: spec, Images: images,
+		Suite: currentTheme(), Spec: spec, Images: images, Mutant: mutant,
 		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
 		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
 		Log: GinkgoWriter,

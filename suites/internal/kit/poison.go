@@ -84,7 +84,14 @@ func AwaitDeadLettered(ctx context.Context, st *fixtures.Stage, poison []verify.
 		}
 		return true, ""
 	})
-	Expect(err).NotTo(HaveOccurred())
+	// Not fatal: the spec's poison-dead-lettered check judges each poison
+	// record from the history (naming the one missing and why), and the
+	// data checks still run. A worker that skips or crash-loops on poison
+	// must fail by name, not by a timeout here.
+	if err != nil {
+		GinkgoWriter.Printf("not every poison record was dead-lettered within %s: %v\n", within, err)
+		return d
+	}
 	st.Mark(FaultPoison, fixtures.PostsTopic, history.PhaseBit, fmt.Sprintf("%d dead letters read", len(poison)))
 	return d
 }

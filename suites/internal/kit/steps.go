@@ -103,13 +103,15 @@ func AwaitLagUnder(ctx context.Context, st *fixtures.Stage, within time.Duration
 
 // Drain stops the load and waits until every post is committed and every
 // feed update read.
+//
+// A group whose lag never comes back to zero does not fail the scenario
+// here: KeepsTheData judges it ("commits every post once the load stops"),
+// and the other checks still run on the complete history (a worker that
+// skips a record shows as a lost update, not as a drain timeout). Only the
+// load or the verifier failing is fatal.
 func Drain(ctx context.Context, st *fixtures.Stage) history.History {
-	GinkgoHelper()
-	By("stopping the load and draining the fleet")
-	d, err := st.Drain(ctx, B.Drain)
-	Expect(err).NotTo(HaveOccurred())
-	GinkgoWriter.Printf("drained in %s\n", d.Round(10*time.Millisecond))
-	return st.Rec.Snapshot()
+	h, _ := DrainRead(ctx, st)
+	return h
 }
 
 // Owner returns the worker that owned partition p in the latest snapshot.

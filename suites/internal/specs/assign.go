@@ -2,6 +2,7 @@ package specs
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -164,6 +165,19 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 				GinkgoWriter.Printf("%s\n%s\n", join.Message, leave.Message)
 				reportJoinStall(st, h, joiner, joinAt, s4, joinMoves)
 				kit.Check(st, "assignor", join, leave)
+			})
+
+			It("keeps the position of every partition that stays put through the join: none of their posts is fanned out twice", func() {
+				Expect(ok3 && ok4 && ok4end).To(BeTrue(), "no settled assignments around the join to compare")
+				kept := map[int32]string{}
+				for _, m := range s4.Members {
+					for _, p := range m.Partitions {
+						if slices.Contains(joinMoves.Kept, p) {
+							kept[p] = m.Worker
+						}
+					}
+				}
+				kit.Check(st, "join", verify.KeptNotReplayed(h, kept, joinAt, s4end.At))
 			})
 		}
 

@@ -36,8 +36,9 @@ func run() int {
 		return contract.ExitBadConfig
 	}
 	em := feed.NewEmitter(os.Stdout, cfg.WorkerID)
-	if cfg.Bug == contract.BugStdoutNoise {
-		fmt.Println("feedworker: starting (a plain log line on stdout: WORKER_BUG=" + contract.BugStdoutNoise + ")")
+	quirks := feed.QuirksOf(cfg) // none in production: only the mutants build has any
+	if quirks.StdoutNoise != "" {
+		fmt.Println(quirks.StdoutNoise)
 	}
 
 	// Signals are caught before the clients exist, so an early SIGTERM is
@@ -83,7 +84,7 @@ func run() int {
 			}
 			return contract.ExitOK
 		case sig := <-sigs:
-			if cfg.Bug == contract.BugExitOnTerm {
+			if quirks.ExitOnTerm {
 				return contract.ExitFatal
 			}
 			if deadline != nil {

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/streamsocial/feedchaos/workers/feed/mutants"
+)
+
+func TestNamedInWholeWords(t *testing.T) {
+	known := knownInvariants()
+	msg := "invariant no-lost-updates\nUnexpected error: no-lost-updates [lost]: 12 lost; no-duplicates passed"
+	if got := namedIn(msg, known); !reflect.DeepEqual(got, []string{"no-duplicates", "no-lost-updates"}) {
+		t.Fatalf("named %v", got)
+	}
+	// "duplicates" (the audit) is not read inside "no-duplicates".
+	if got := namedIn("invariant no-duplicates", known); !reflect.DeepEqual(got, []string{"no-duplicates"}) {
+		t.Fatalf("named %v", got)
+	}
+	if got := namedIn("invariant duplicates [duplicate]", known); !reflect.DeepEqual(got, []string{"duplicates"}) {
+		t.Fatalf("named %v", got)
+	}
+	if got := namedIn("timed out waiting for a stable group", known); len(got) != 0 {
+		t.Fatalf("named %v in a timeout", got)
+	}
+}
+
+func TestJudge(t *testing.T) {
+	m, _ := mutants.Get("drop-updates")
+	pass := Spec{Text: "a", State: "passed"}
+	lost := Spec{Text: "b", State: "failed", Failure: "invariant no-lost-updates", Named: []string{"no-lost-updates"}}
+	other := Spec{Text: "c", State: "failed", Failure: "invariant lag-bounded", Named: []string{"lag-bounded"}}
+	timeout := Spec{Text: "d", State: "timedout", Failure: "timed out"}
+	for _, tc := range []struct {
+		specs []Spec
+		want  string
+	}{
+		{nil, NoSpecs},
+		{[]Spec{pass, pass}, Survived},
+		{[]Spec{pass, lost}, Caught},
+		{[]Spec{other, lost, timeout}, Caught},
+		{[]Spec{other}, CaughtByOther},
+		{[]Spec{other, timeout}, TimedOut},
+	} {
+		o := judge(m, tc.specs)
+		if o.Verdict != tc.want {
+			t.Errorf("%v: verdict %s, want %s", tc.specs, o.Verdict, tc.want)
+		}
+		if o.OK() != (tc.want == Caught) {
+			t.Errorf("%v: OK() = %v", tc.specs, o.OK())
+		}
+	}
+	if o := judgeCorrect("x", []Spec{pass, pass}); o.Verdict != Passed || !o.OK() {
+		t.Errorf("correct worker all passed: %+v", o)
+	}
+	if o := judgeCorrect("x", []Spec{pass, other}); o.Verdict != Failed || o.OK() {
+		t.Errorf("correct worker with a failure: %+v", o)
+	}
+	if o := judgeCorrect("x", nil); o.OK() {
+		t.Errorf("correct worker with no specs passed: %+v", o)
+	}
+}
+
+func TestReadSpecsFromGinkgoJSON(t *testing.T) {
+	reports := []types.Report{{SpecReports: types.SpecReports{
+		{LeafNodeType: types.NodeTypeIt, LeafNodeText: "loses no feed update", ContainerHierarchyTexts: []string{"a fleet"},
+			State: types.SpecStateFailed, RunTime: time.Second, Failure: types.Failure{Message: "invariant no-lost-updates\nno-lost-updates [lost]: 3 lost"}},
+		{LeafNodeType: types.NodeTypeIt, LeafNodeText: "never moves a committed offset backwards", State: types.SpecStatePassed},
+		{LeafNodeType: types.NodeTypeIt, LeafNodeText: "skipped", State: types.SpecStateSkipped},
+		{LeafNodeType: types.NodeTypeSynchronizedBeforeSuite, State: types.SpecStatePassed},
+	}}}
+	b, err := json.Marshal(reports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "r.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	specs, err := readSpecs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2 {
+		t.Fatalf("%d specs, want the two Its that ran: %+v", len(specs), specs)
+	}
+	if specs[0].Text != "a fleet loses no feed update" || !reflect.DeepEqual(specs[0].Named, []string{"no-lost-updates"}) {
+		t.Fatalf("first spec %+v", specs[0])
+	}
+	m, _ := mutants.Get("drop-updates")
+	if o := judge(m, specs); o.Verdict != Caught {
+		t.Fatalf("verdict %s", o.Verdict)
+	}
+}
