@@ -68,6 +68,9 @@ func knownInvariants() []string {
 		verify.CheckLagBounded, verify.CheckPoisonDeadLettered, verify.CheckAbortedRedelivered,
 		verify.CheckStaticRejoin, verify.CheckMemberReplaced, verify.CheckSettled, verify.CheckBalanced,
 		verify.CheckStickyMoves, verify.CheckRangeAssignment, verify.CheckRoundRobinAssignment, verify.CheckMinimalMoves,
+		verify.CheckCommitsCoverAppends, verify.CheckCommittedMonotonicExact, verify.CheckAtomicOffsets,
+		verify.CheckNoDuplicateAppends, verify.CheckNoZombieWrites, verify.CheckContractHonoured,
+		verify.CheckLatencyConsistent, verify.CheckCommittingAgain, verify.CheckLeaverCommitted, verify.CheckKeptNotReplayed,
 	} {
 		set[n] = true
 	}

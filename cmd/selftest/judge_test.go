@@ -19,11 +19,11 @@ func TestNamedInWholeWords(t *testing.T) {
 	if got := namedIn(msg, known); !reflect.DeepEqual(got, []string{"no-duplicates", "no-lost-updates"}) {
 		t.Fatalf("named %v", got)
 	}
-	// "duplicates" (the audit) is not read inside "no-duplicates".
-	if got := namedIn("invariant no-duplicates", known); !reflect.DeepEqual(got, []string{"no-duplicates"}) {
+	// "committed-monotonic" is not read inside "committed-monotonic-exact".
+	if got := namedIn("invariant committed-monotonic-exact", known); !reflect.DeepEqual(got, []string{"committed-monotonic-exact"}) {
 		t.Fatalf("named %v", got)
 	}
-	if got := namedIn("invariant duplicates [duplicate]", known); !reflect.DeepEqual(got, []string{"duplicates"}) {
+	if got := namedIn("invariant committed-monotonic [nonmonotonic-commit]", known); !reflect.DeepEqual(got, []string{"committed-monotonic"}) {
 		t.Fatalf("named %v", got)
 	}
 	if got := namedIn("timed out waiting for a stable group", known); len(got) != 0 {

@@ -33,6 +33,7 @@ const (
 	NoLostUpdates       = "no-lost-updates"
 	NoDuplicates        = "no-duplicates"
 	CommittedMonotonic  = "committed-monotonic"
+	CommittedExact      = "committed-monotonic-exact" // audit: every accepted commit
 	Reassigned          = "reassigned"
 	NoRebalance         = "no-rebalance"
 	LagBounded          = "lag-bounded"
@@ -145,7 +146,7 @@ var All = []Mutant{
 		Name: "stale-position-rewind", Class: ClassOffsets,
 		Bug:       "remembers the last offset it committed per partition and, when the partition is assigned to it again (A -> B -> A), resumes there and commits it on assignment, ignoring what B committed",
 		Why:       "a local offset cache outlives the assignment it belongs to; committing the position on assignment is a framework option (Spring Kafka's assignment commit)",
-		Invariant: CommittedMonotonic,
+		Invariant: CommittedExact, Also: []string{CommittedMonotonic},
 		Specs: "assignment && range", Today: NeedsAudit,
 		Cite: "https://github.com/confluentinc/parallel-consumer/issues/777",
 	},
