@@ -121,7 +121,7 @@ var All = []Mutant{
 		Bug:       "keeps the buffered records of a revoked or lost partition and processes them after the partition has gone (zombie writes, never committed)",
 		Why:       "records are prefetched into an in-memory queue that the rebalance callback does not filter",
 		Invariant: NoZombieWrites,
-		Specs: "assignment && range", Today: NeedsAudit,
+		Specs:     "assignment && range", Today: NeedsAudit,
 		Cite: "https://github.com/apache/pekko-connectors-kafka/issues/616",
 	},
 	{
@@ -276,7 +276,7 @@ var All = []Mutant{
 		Bug:       "writes dead letters without reason_kind: the kind only in the reason's words",
 		Why:       "the reason string was always read by humans; nobody noticed a program needs a field",
 		Invariant: ContractHonoured, Also: []string{PoisonDeadLettered},
-		Specs:     "dlq && smoke", Today: CaughtToday,
+		Specs: "dlq && smoke", Today: CaughtToday,
 	},
 	{
 		Name: "exit-1-on-term", Class: ClassContract,
