@@ -168,6 +168,28 @@ func LagWindow(injected, from time.Time, rise bool) verify.LagWindow {
 	return verify.LagWindow{Fault: injected, From: from, Hold: B.LagHold, Rise: rise}
 }
 
+// Known is an It of KeepsTheData that a scenario registers Pending,
+// because a bug outside the worker under test (the client library, the
+// broker) makes it fail on a correct worker: Why names the bug, and shows
+// in the spec's text and the report. The It is still listed, never hidden.
+type Known struct {
+	It  string // the It's sentence, e.g. "never moves a committed offset backwards"
+	Why string
+}
+
+// itUnless returns Ginkgo's It, registering the sentences named in known
+// Pending with their reason.
+func itUnless(known []Known) func(text string, args ...any) bool {
+	return func(text string, args ...any) bool {
+		for _, k := range known {
+			if k.It == text {
+				return It(fmt.Sprintf("%s [pending: %s]", text, k.Why), append([]any{Pending}, args...)...)
+			}
+		}
+		return It(text, args...)
+	}
+}
+
 // Scene is what a scenario's BeforeAll leaves for its Its: the stage, the
 // drained history and the name of the fault, for reports.
 type Scene struct {
@@ -194,7 +216,8 @@ type Scene struct {
 // reports the run's feed-update latency per partition (ReportLatency,
 // "whole run") and that of the partitions each fault affected, during it
 // and after its heal (ReportFaultLatency), for the summary.
-func KeepsTheData(scene func() Scene) {
+func KeepsTheData(scene func() Scene, known ...Known) {
+	It := itUnless(known)
 	It("never lets two members own one partition", func() {
 		s := scene()
 		Check(s.St, s.Fault, verify.ExclusiveOwnership(s.H, time.Time{}, time.Time{}))

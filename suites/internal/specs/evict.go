@@ -50,6 +50,9 @@ type EvictInput struct {
 	// Pending, when set, registers the spec Pending with this reason (what
 	// in the broker or client makes it impossible today).
 	Pending string
+	// Known registers single data Its Pending with the bug outside the
+	// worker that fails them (see kit.Known).
+	Known []kit.Known
 }
 
 func (in EvictInput) reassign() time.Duration {
@@ -141,7 +144,7 @@ func EvictSpec(input func() EvictInput) bool {
 				sc.ZombieGrace = heal.Sub(injected)
 			}
 			return sc
-		})
+		}, in.Known...)
 
 		It("sets lag back, and brings it under its threshold within the recovery bound after the heal, to stay", func() {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, kit.LagWindow(injected, heal, true), kit.B.LagThreshold, kit.B.Recovery))
