@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +97,17 @@ func TestReadSpecsFromGinkgoJSON(t *testing.T) {
 	m, _ := mutants.Get("drop-updates")
 	if o := judge(m, specs); o.Verdict != Caught {
 		t.Fatalf("verdict %s", o.Verdict)
+	}
+}
+
+// The verdicts reach chaosctl tally as go test events: a survivor fails.
+func TestTestEventsCountEveryVerdict(t *testing.T) {
+	r := Report{Mutants: []Outcome{{Mutant: "a", Expected: "x", Verdict: Caught}, {Mutant: "b", Expected: "y", Verdict: Survived}},
+		Correct: &Outcome{Verdict: Passed}}
+	got := string(r.testEvents())
+	for _, want := range []string{`"Action":"pass","Package":"selftest","Test":"mutant a caught by x (caught)"`, `"Action":"fail","Package":"selftest","Test":"mutant b caught by y (survived)"`, `"Test":"correct worker passes the targeted specs (passed)"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in\n%s", want, got)
+		}
 	}
 }

@@ -42,7 +42,32 @@ func (r Report) write(dir string) (string, error) {
 	if err := os.WriteFile(filepath.Join(dir, "selftest.md"), []byte(md), 0o644); err != nil {
 		return "", fmt.Errorf("writing selftest.md: %w", err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "selftest-tests.json"), r.testEvents(), 0o644); err != nil {
+		return "", fmt.Errorf("writing selftest-tests.json: %w", err)
+	}
 	return md, nil
+}
+
+// testEvents renders the verdicts as go test -json events, one test per
+// mutant ("caught by its invariant" passes) and one for the correct
+// worker, so that chaosctl tally counts them with the other tests.
+func (r Report) testEvents() []byte {
+	var b []byte
+	line := func(ok bool, test string) {
+		action := "pass"
+		if !ok {
+			action = "fail"
+		}
+		e, _ := json.Marshal(map[string]string{"Action": action, "Package": "selftest", "Test": test})
+		b = append(append(b, e...), '\n')
+	}
+	for _, o := range r.Mutants {
+		line(o.OK(), fmt.Sprintf("mutant %s caught by %s (%s)", o.Mutant, o.Expected, o.Verdict))
+	}
+	if r.Correct != nil {
+		line(r.Correct.OK(), fmt.Sprintf("correct worker passes the targeted specs (%s)", r.Correct.Verdict))
+	}
+	return b
 }
 
 // Markdown renders the matrix mutant × invariant (✗ = a failing spec named
