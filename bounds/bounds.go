@@ -50,6 +50,7 @@ type Bounds struct {
 	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
 	ZombieGrace      time.Duration // how long after the coordinator took a partition from a worker its appends from it are still excused
 	LatencySpread    float64       // worst partition's p99 feed-update latency over the median partition's, under steady load (>= 1)
+	LatencySlack     time.Duration // ... unless it is within this much of the median's p99 (host noise at tens of ms)
 	ScheduleDuration time.Duration // the seeded schedule spec's length
 	ScheduleQuiet    time.Duration // minimum quiet time between two faults of a schedule
 	SoakDuration     time.Duration // the seeded soak's length (make soak)
@@ -88,6 +89,7 @@ func Defaults() Bounds {
 		BiteLag:          20,
 		ZombieGrace:      2 * time.Second,
 		LatencySpread:    2,
+		LatencySlack:     250 * time.Millisecond,
 		ScheduleDuration: 50 * time.Second,
 		ScheduleQuiet:    8 * time.Second,
 		SoakDuration:     10 * time.Minute,
@@ -121,6 +123,7 @@ const (
 	EnvBiteLag           = "CHAOS_BITE_LAG"
 	EnvZombieGrace       = "CHAOS_ZOMBIE_GRACE"
 	EnvLatencySpread     = "CHAOS_LATENCY_SPREAD"
+	EnvLatencySlack      = "CHAOS_LATENCY_SLACK"
 	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
 	EnvScheduleQuiet     = "CHAOS_SCHEDULE_QUIET"
 	EnvSoakDuration      = "CHAOS_SOAK_DURATION"
@@ -164,6 +167,7 @@ var fields = []field{
 	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil, nil},
 	{"ZombieGrace", "zombie_grace", EnvZombieGrace, "coordinator took a partition from a worker -> its appends from that partition stop being excused", func(b *Bounds) *time.Duration { return &b.ZombieGrace }, nil, nil, nil},
 	{"LatencySpread", "latency_spread", EnvLatencySpread, "worst partition's p99 feed-update latency over the median partition's, steady load (ratio >= 1)", nil, nil, nil, func(b *Bounds) *float64 { return &b.LatencySpread }},
+	{"LatencySlack", "latency_slack", EnvLatencySlack, "the worst partition's p99 may exceed the spread bound while within this of the median partition's p99", func(b *Bounds) *time.Duration { return &b.LatencySlack }, nil, nil, nil},
 	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil, nil},
 	{"ScheduleQuiet", "schedule_quiet", EnvScheduleQuiet, "minimum quiet time between two faults of a schedule", func(b *Bounds) *time.Duration { return &b.ScheduleQuiet }, nil, nil, nil},
 	{"SoakDuration", "soak_duration", EnvSoakDuration, "length of the seeded soak (make soak)", func(b *Bounds) *time.Duration { return &b.SoakDuration }, nil, nil, nil},

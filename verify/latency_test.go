@@ -82,7 +82,7 @@ func TestLatencyConsistentPassesWithinTheSpread(t *testing.T) {
 	h := latencyHistory(3, 120, func(p int32, i int) time.Duration {
 		return time.Duration(10+5*int(p)) * ms // 10, 15, 20 ms: worst/median = 20/15
 	}).History()
-	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2)
+	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2, 0)
 	wantPass(t, r)
 	if r.Measured != 20*ms || r.Bound != 30*ms {
 		t.Errorf("measured %s bound %s", r.Measured, r.Bound)
@@ -97,7 +97,7 @@ func TestLatencyConsistentFailsOnASlowPartition(t *testing.T) {
 		}
 		return 40 * ms
 	}).History()
-	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2)
+	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2, 0)
 	wantFail(t, r, ClassInconsistentLatency, "partition 2", "10.00 x", "p99 400ms", "1 partitions over 80ms")
 	if r.Measured != 400*ms || r.Bound != 80*ms || len(r.Examples) != 1 {
 		t.Errorf("measured %s bound %s examples %q", r.Measured, r.Bound, r.Examples)
@@ -124,7 +124,7 @@ func TestLatencyConsistentFailsOnAStalledPartition(t *testing.T) {
 	}
 	b.Post(5*s, "late", author, 0, 999) // the history ends at +5s
 	h := b.History()
-	r := LatencyConsistent(h, g, time.Time{}, ht.At(2*s), 2)
+	r := LatencyConsistent(h, g, time.Time{}, ht.At(2*s), 2, 0)
 	wantFail(t, r, ClassInconsistentLatency, "partition 1", "never seen")
 }
 
@@ -133,11 +133,11 @@ func TestLatencyConsistentNeedsEnoughSamplesOnEveryPartition(t *testing.T) {
 	h.Post(0, "x", 7, 3, 0) // nothing else on partition 3 ...
 	hist := h.History()
 	hist.Partitions = 4 // ... of four
-	r := LatencyConsistent(hist, nil, time.Time{}, time.Time{}, 2)
+	r := LatencyConsistent(hist, nil, time.Time{}, time.Time{}, 2, 0)
 	wantFail(t, r, ClassNoObservations, "partitions 3", fmt.Sprint(MinLatencySamples))
 
 	empty := ht.New(3).History()
-	wantFail(t, LatencyConsistent(empty, nil, time.Time{}, time.Time{}, 2), ClassNoObservations)
+	wantFail(t, LatencyConsistent(empty, nil, time.Time{}, time.Time{}, 2, 0), ClassNoObservations)
 }
 
 // Histories recorded before timestamps were kept are not guessed at.
@@ -146,10 +146,34 @@ func TestLatencyConsistentIgnoresUntimedRecords(t *testing.T) {
 	for i := range h.Posts {
 		h.Posts[i].Timestamp = time.Time{}
 	}
-	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2)
+	r := LatencyConsistent(h, nil, time.Time{}, time.Time{}, 2, 0)
 	wantFail(t, r, ClassNoObservations, "240 posts and their updates untimed")
 	var zero history.History
 	if l := Latencies(zero, nil, time.Time{}, time.Time{}); l.Spread != 0 || l.Worst != -1 {
 		t.Errorf("empty history: %+v", l)
 	}
+}
+
+// Host noise: one partition's few slowest updates at 100 ms over a 47 ms
+// median p99 is 2.1x, yet within the slack; a stalled partition is not.
+func TestLatencyConsistentSlackAbsorbsNoiseNotStalls(t *testing.T) {
+	noisy := latencyHistory(4, 120, func(p int32, i int) time.Duration {
+		if p == 1 && i%20 == 0 {
+			return 101 * ms
+		}
+		return 47 * ms
+	}).History()
+	wantFail(t, LatencyConsistent(noisy, nil, time.Time{}, time.Time{}, 2, 0), ClassInconsistentLatency)
+	r := LatencyConsistent(noisy, nil, time.Time{}, time.Time{}, 2, 250*ms)
+	wantPass(t, r)
+	if r.Bound != 297*ms {
+		t.Errorf("bound %s, want the median's 47ms plus 250ms", r.Bound)
+	}
+	stalled := latencyHistory(4, 120, func(p int32, i int) time.Duration {
+		if p == 1 && i%20 == 0 {
+			return 3 * time.Second
+		}
+		return 47 * ms
+	}).History()
+	wantFail(t, LatencyConsistent(stalled, nil, time.Time{}, time.Time{}, 2, 250*ms), ClassInconsistentLatency, "partition 1")
 }

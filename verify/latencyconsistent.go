@@ -26,17 +26,24 @@ const (
 // window, else it fails with "no-observations" naming the short ones: a
 // partition that is not measured cannot be judged consistent.
 //
-// Measured is the worst partition's p99 and Bound is maxSpread times the
-// median partition's p99, so the summary shows both as times. The
+// slack keeps the ratio from judging noise: the bound is the larger of
+// maxSpread times the median partition's p99 and that p99 plus slack. At
+// a median p99 of 50 ms, one 100 ms scheduling hiccup on a loaded 2-core
+// host doubles a partition's p99 (its few slowest updates) without any
+// follower waiting noticeably longer; a partition stalled for seconds
+// exceeds both.
+//
+// Measured is the worst partition's p99 and Bound is the bound, so the
+// summary shows both as times. The
 // counter-examples are the partitions over the bound, slowest first, with
 // their p50, p99, max and slowest update.
 //
 // Not checked: the absolute latency (a uniformly slow fleet passes; lag
 // and stall checks judge that), and anything outside the window.
-func LatencyConsistent(h history.History, g *graph.Graph, from, to time.Time, maxSpread float64) Result {
+func LatencyConsistent(h history.History, g *graph.Graph, from, to time.Time, maxSpread float64, slack time.Duration) Result {
 	const check = CheckLatencyConsistent
 	l := Latencies(h, g, from, to)
-	expect := fmt.Sprintf("the worst partition's p99 feed-update latency should be <= %.2f x the median partition's, for posts stamped in %s", maxSpread, window(h.Start, from, to))
+	expect := fmt.Sprintf("the worst partition's p99 feed-update latency should be <= %.2f x the median partition's (or it plus %s), for posts stamped in %s", maxSpread, slack, window(h.Start, from, to))
 	var short []string
 	var shortParts []int32
 	for p := int32(0); p < h.Partitions; p++ {
@@ -54,9 +61,9 @@ func LatencyConsistent(h history.History, g *graph.Graph, from, to time.Time, ma
 	}
 	med := l.Partition(l.Median)
 	worst := l.Partition(l.Worst)
-	bound := time.Duration(maxSpread * float64(atLeastMS(med.P99)))
+	bound := max(time.Duration(maxSpread*float64(atLeastMS(med.P99))), med.P99+slack)
 	res := Result{}
-	if l.Spread <= maxSpread {
+	if worst.P99 <= bound {
 		res = pass(check, fmt.Sprintf("%s; it was %.2f x: partition %d's p99 %s over partition %d's %s (all partitions: %s).", expect, l.Spread, worst.Partition, ms3(worst.P99), med.Partition, ms3(med.P99), l.All))
 	} else {
 		var over []PartitionLatency

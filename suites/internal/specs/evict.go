@@ -134,14 +134,15 @@ func EvictSpec(input func() EvictInput) bool {
 		}
 
 		// At-least-once, a victim cut off or frozen writes what it handed
-		// its producer before the fault once the fault heals, after the
-		// coordinator has moved its partitions: a zombie write it cannot
-		// avoid, excused for as long as the fault lasted. Exactly-once
-		// excuses nothing: such writes must be fenced, never visible.
+		// its producer before the fault once the fault heals and it has
+		// reconnected, after the coordinator has moved its partitions: a
+		// zombie write it cannot avoid, excused for as long as the fault
+		// lasted plus the rejoin bound (librdkafka's reconnect backoff).
+		// Exactly-once excuses nothing: such writes must be fenced.
 		kit.KeepsTheData(func() kit.Scene {
 			sc := kit.Scene{St: st, H: h, Fault: fault.Name()}
 			if !run.Combo.ExactlyOnce() {
-				sc.ZombieGrace = heal.Sub(injected)
+				sc.ZombieGrace = heal.Sub(injected) + kit.B.Rejoin
 			}
 			return sc
 		}, in.Known...)

@@ -59,7 +59,7 @@ func LatencySpec(input func() LatencyInput) bool {
 
 		It("keeps feed latency consistent across partitions", func() {
 			kit.ReportLatency(st, h, "steady load", "none", from, quiet)
-			kit.Check(st, "none", verify.LatencyConsistent(h, st.Graph, from, quiet, kit.B.LatencySpread))
+			kit.Check(st, "none", verify.LatencyConsistent(h, st.Graph, from, quiet, kit.B.LatencySpread, kit.B.LatencySlack))
 		})
 
 		It("does not rebalance once the group is stable", func() {
