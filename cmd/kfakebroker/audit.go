@@ -317,27 +317,21 @@ func setOutcome(e *history.AuditEntry, resp kmsg.Response) {
 	}
 	switch r := resp.(type) {
 	case *kmsg.OffsetCommitResponse:
-		errs := map[int32]int16{}
-		for _, t := range r.Topics {
-			for _, p := range t.Partitions {
-				errs[p.Partition] = p.ErrorCode
-				first(p.ErrorCode)
+		perPartition(e, first, func(set func(int32, int16)) {
+			for _, t := range r.Topics {
+				for _, p := range t.Partitions {
+					set(p.Partition, p.ErrorCode)
+				}
 			}
-		}
-		for i := range e.Offsets {
-			e.Offsets[i].ErrorCode = errs[e.Offsets[i].Partition]
-		}
+		})
 	case *kmsg.TxnOffsetCommitResponse:
-		errs := map[int32]int16{}
-		for _, t := range r.Topics {
-			for _, p := range t.Partitions {
-				errs[p.Partition] = p.ErrorCode
-				first(p.ErrorCode)
+		perPartition(e, first, func(set func(int32, int16)) {
+			for _, t := range r.Topics {
+				for _, p := range t.Partitions {
+					set(p.Partition, p.ErrorCode)
+				}
 			}
-		}
-		for i := range e.Offsets {
-			e.Offsets[i].ErrorCode = errs[e.Offsets[i].Partition]
-		}
+		})
 	case *kmsg.AddOffsetsToTxnResponse:
 		first(r.ErrorCode)
 	case *kmsg.EndTxnResponse:
@@ -545,4 +539,18 @@ func (a *audit) load(dir string, restored bool) error {
 	}
 	// A saved file is consumed: a later unclean stop must not restore it.
 	return os.Remove(filepath.Join(dir, auditFile))
+}
+
+// perPartition gives each offset of a commit entry its partition's error
+// code from an answer (each calls set once per answered partition) and
+// passes every code to first.
+func perPartition(e *history.AuditEntry, first func(int16), each func(set func(p int32, code int16))) {
+	errs := map[int32]int16{}
+	each(func(p int32, code int16) {
+		errs[p] = code
+		first(code)
+	})
+	for i := range e.Offsets {
+		e.Offsets[i].ErrorCode = errs[e.Offsets[i].Partition]
+	}
 }

@@ -12,33 +12,12 @@ import (
 
 var (
 	// A broker restart: every connection drops, the broker comes back from
-	// its data dir without the group's members, and every worker must join
-	// again. Measured from the broker being ready again.
-	_ = specs.OutageSpec(func() specs.OutageInput {
-		return specs.OutageInput{
-			Describe: "the broker restarted under steady load",
-			Labels:   []string{"broker"},
-			Combo:    specs.ClassicRange,
-			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
-				return chaos.NewBrokerRestart(st.Broker, st.Rec)
-			},
-			FromInjectEnd: true,
-		}
-	})
-
-	// The same with exactly-once workers: the transactions open when the
-	// broker went down are aborted or committed whole, never twice.
-	_ = specs.OutageSpec(func() specs.OutageInput {
-		return specs.OutageInput{
-			Describe: "the broker restarted under steady load",
-			Labels:   []string{"broker"},
-			Combo:    specs.ClassicRangeEOS,
-			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
-				return chaos.NewBrokerRestart(st.Broker, st.Rec)
-			},
-			FromInjectEnd: true,
-		}
-	})
+	// its data dir, and the group must be re-formed by live workers.
+	// Measured from the broker being ready again. With exactly-once
+	// workers, the transactions open when the broker went down are aborted
+	// or committed whole, never twice.
+	_ = brokerRestarted(specs.ClassicRange)
+	_ = brokerRestarted(specs.ClassicRangeEOS)
 
 	// The broker stopped for longer than the session timeout
 	// (kit.B.Outage), then started again.
@@ -112,6 +91,20 @@ var (
 // Reconciling with 0 partitions assigned (seen for more than 50 s). Classic
 // groups (restoreClassicMembers) recover.
 const kip848RestoreBug = "kfake restores a KIP-848 group's partition epochs without its expired members, so no partition is ever assigned again"
+
+func brokerRestarted(c specs.Combination) bool {
+	return specs.OutageSpec(func() specs.OutageInput {
+		return specs.OutageInput{
+			Describe: "the broker restarted under steady load",
+			Labels:   []string{"broker"},
+			Combo:    c,
+			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
+				return chaos.NewBrokerRestart(st.Broker, st.Rec)
+			},
+			FromInjectEnd: true,
+		}
+	})
+}
 
 func brokerStopped(c specs.Combination, pending string) bool {
 	return specs.OutageSpec(func() specs.OutageInput {
