@@ -193,6 +193,24 @@ func AssignmentSpec(input func() AssignmentInput) bool {
 				s4.At.Sub(h.Start).Round(time.Millisecond), s4end.At.Sub(h.Start).Round(time.Millisecond))
 		})
 
+		It("has every member that gives partitions up at the join commit its work first: their new owners fan out none of its posts again", func() {
+			Expect(ok3 && ok4).To(BeTrue(), "no settled assignments around the join to compare")
+			var rs []verify.Result
+			for _, m := range s3.Members {
+				gave := false
+				for _, p := range m.Partitions {
+					if joinMoves.From[p] != "" {
+						gave = true
+					}
+				}
+				if gave {
+					rs = append(rs, verify.LeaverCommitted(h, m.Worker, joinAt))
+				}
+			}
+			Expect(rs).NotTo(BeEmpty(), "no member gave a partition up at the join: %s", verify.FormatMoves(joinMoves))
+			kit.Check(st, "join", rs...)
+		})
+
 		It("has the leaver commit every post it fanned out before it leaves: its successors fan out none of them again", func() {
 			kit.Check(st, "sigterm", verify.LeaverCommitted(h, leaver, leaveAt))
 		})

@@ -90,6 +90,11 @@ func KillMidTransactionSpec(input func() KillMidTxnInput) bool {
 			kit.Check(st, kit.FaultKillMidTxn, verify.NoDuplicates(h))
 		})
 
+		It("commits each post's offset in the transaction that appends its feed updates, and appends none twice", func() {
+			_, appended := verify.DuplicateAppends(h)
+			kit.Check(st, kit.FaultKillMidTxn, verify.AtomicOffsets(h), appended)
+		})
+
 		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: kit.FaultKillMidTxn} })
 
 		It("brings the worker back into the group under a new member id", func() {
