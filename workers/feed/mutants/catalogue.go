@@ -120,8 +120,8 @@ var All = []Mutant{
 		Name: "zombie-buffered", Class: ClassRebalance,
 		Bug:       "keeps the buffered records of a revoked or lost partition and processes them after the partition has gone (zombie writes, never committed)",
 		Why:       "records are prefetched into an in-memory queue that the rebalance callback does not filter",
-		Invariant: NoZombieWrites,
-		Specs:     "assignment && range", Today: NeedsAudit,
+		Invariant: LeaverCommitted, Also: []string{NoZombieWrites},
+		Specs: "assignment && range", Today: NeedsAudit,
 		Cite: "https://github.com/apache/pekko-connectors-kafka/issues/616",
 	},
 	{
