@@ -79,18 +79,19 @@ conformance: ## check WORKER_IMAGE (else the bundled worker) against the worker 
 	go run ./cmd/conformance; rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; exit $$rc
 
-test: ## vet + actionlint + unit tests + smoke chaos specs; ends with "N passed, N failed"
-	@mkdir -p $(REPORTS); rm -f $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json
+test: ## vet + actionlint + unit tests + smoke chaos specs + the fast mutants; ends with "N passed, N failed"
+	@mkdir -p $(REPORTS); rm -f $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json $(REPORTS)/selftest-tests.json
 	@echo "== go vet"; go vet ./... || { echo "0 passed, 1 failed"; exit 1; }
 	@bash scripts/ensure-chromium.sh || echo "(no chromium: the timeline browser test will skip)"
 	@export CHAOS_OWNER=$$$$; \
 	echo "== lint-ci"; $(MAKE) --no-print-directory lint-ci; c=$$?; \
 	echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
 	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
+	echo "== fast mutants (make selftest SELFTEST_FLAGS=-fast)"; $(MAKE) --no-print-directory selftest SELFTEST_FLAGS='-fast -procs $(PROCS)'; m=$$?; \
 	echo "== leftovers"; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER; l=$$?; \
 	echo "== tally"; \
-	$(CHAOSCTL) tally $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json; t=$$?; \
-	[ $$c -eq 0 ] && [ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
+	$(CHAOSCTL) tally $(REPORTS)/lint-ci.json $(REPORTS)/unit.json $(REPORTS)/smoke.json $(REPORTS)/selftest-tests.json; t=$$?; \
+	[ $$c -eq 0 ] && [ $$u -eq 0 ] && [ $$s -eq 0 ] && [ $$m -eq 0 ] && [ $$l -eq 0 ] && [ $$t -eq 0 ]
 
 chaos: images ## every chaos spec (LABEL_FILTER, default '!soak && !ladder') in $(PROCS) processes; writes reports/ and artifacts/
 	$(call RUN_SUITE,chaos,$(LABEL_FILTER),--procs=$(PROCS) --timeout=60m)
