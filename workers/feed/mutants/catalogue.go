@@ -114,7 +114,7 @@ var All = []Mutant{
 		Bug:       "on revoke drops the revoked partitions' buffered records and ready offsets without committing them (prints revoked all the same)",
 		Why:       "the revoke callback is left empty, or commits asynchronously and returns before the commit lands",
 		Invariant: LeaverCommitted,
-		Specs:     "assignment && cooperativesticky", Today: NeedsAudit,
+		Specs:     "assignment && cooperativesticky", Today: NeedsFault,
 		Cite: "https://github.com/akka/alpakka-kafka/issues/1038",
 	},
 	{
@@ -122,7 +122,7 @@ var All = []Mutant{
 		Bug:       "keeps the buffered records of a revoked or lost partition and processes them after the partition has gone (zombie writes, never committed)",
 		Why:       "records are prefetched into an in-memory queue that the rebalance callback does not filter",
 		Invariant: LeaverCommitted, Also: []string{NoZombieWrites},
-		Specs: "assignment && range", Today: NeedsAudit,
+		Specs: "assignment && range", Today: CaughtToday,
 		Cite: "https://github.com/apache/pekko-connectors-kafka/issues/616",
 	},
 	{
@@ -210,7 +210,7 @@ var All = []Mutant{
 		Bug:       "commits the transaction without its offsets, then commits them with a plain consumer commit",
 		Why:       "the consumer already had a commit path; SendOffsetsToTransaction looks optional",
 		Invariant: AtomicOffsets, Also: []string{NoDuplicates},
-		Specs: "delivery && eos", Today: NeedsAudit,
+		Specs: "delivery && eos", Today: CaughtToday,
 		Cite: "https://github.com/databricks/iceberg-kafka-connect/issues/200",
 	},
 	{
