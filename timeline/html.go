@@ -1140,25 +1140,17 @@ func partitionLag(ev []Event, totalPeak float64) []partLag {
 		if e.Source != SourceLag || e.Kind != KindSample {
 			continue
 		}
-		var per map[string]int64
-		if !decodeField(e, "partitions", &per) {
-			continue
-		}
-		for k, v := range per {
-			q, err := strconv.ParseInt(k, 10, 32)
-			if err != nil {
-				continue
-			}
-			s := series[int32(q)]
+		eachPartition(e, func(q int32, v float64) {
+			s := series[q]
 			if s == nil {
-				s = &partLag{p: int32(q), vs: make([]float64, len(ts))}
-				series[int32(q)] = s
+				s = &partLag{p: q, vs: make([]float64, len(ts))}
+				series[q] = s
 			}
-			s.vs = append(s.vs, float64(v))
-			if float64(v) > s.peak {
-				s.peak, s.peakT = float64(v), e.T
+			s.vs = append(s.vs, v)
+			if v > s.peak {
+				s.peak, s.peakT = v, e.T
 			}
-		}
+		})
 		ts = append(ts, e.T)
 		for _, s := range series { // samples a partition was missing from count as 0
 			for len(s.vs) < len(ts) {
@@ -1173,14 +1165,36 @@ func partitionLag(ev []Event, totalPeak float64) []partLag {
 			out = append(out, *s)
 		}
 	}
+	return highestPeaks(out, 8)
+}
+
+// eachPartition calls fn with every partition -> value of an event's
+// "partitions" field (string keys), skipping keys that are no partition.
+func eachPartition(e Event, fn func(p int32, v float64)) {
+	var per map[string]int64
+	if !decodeField(e, "partitions", &per) {
+		return
+	}
+	for k, v := range per {
+		q, err := strconv.ParseInt(k, 10, 32)
+		if err != nil {
+			continue
+		}
+		fn(int32(q), float64(v))
+	}
+}
+
+// highestPeaks sorts series by peak, highest first (then by partition),
+// and keeps at most n.
+func highestPeaks(out []partLag, n int) []partLag {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].peak != out[j].peak {
 			return out[i].peak > out[j].peak
 		}
 		return out[i].p < out[j].p
 	})
-	if len(out) > 8 {
-		out = out[:8]
+	if len(out) > n {
+		out = out[:n]
 	}
 	return out
 }
@@ -1194,42 +1208,25 @@ func latencySeries(ev []Event) []partLag {
 		if e.Source != SourceVerifier || e.Kind != KindLatency {
 			continue
 		}
-		var per map[string]int64
-		if !decodeField(e, "partitions", &per) {
-			continue
-		}
-		for k, v := range per {
-			q, err := strconv.ParseInt(k, 10, 32)
-			if err != nil {
-				continue
-			}
-			s := series[int32(q)]
+		eachPartition(e, func(q int32, v float64) {
+			s := series[q]
 			if s == nil {
-				s = &partLag{p: int32(q)}
-				series[int32(q)] = s
+				s = &partLag{p: q}
+				series[q] = s
 			}
 			// the middle of the post second
 			s.ts = append(s.ts, e.T+time.Second/2)
-			s.vs = append(s.vs, float64(v))
-			if float64(v) > s.peak || len(s.vs) == 1 {
-				s.peak, s.peakT = float64(v), e.T
+			s.vs = append(s.vs, v)
+			if v > s.peak || len(s.vs) == 1 {
+				s.peak, s.peakT = v, e.T
 			}
-		}
+		})
 	}
 	var out []partLag
 	for _, s := range series {
 		out = append(out, *s)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].peak != out[j].peak {
-			return out[i].peak > out[j].peak
-		}
-		return out[i].p < out[j].p
-	})
-	if len(out) > 8 {
-		out = out[:8]
-	}
-	return out
+	return highestPeaks(out, 8)
 }
 
 // textW estimates the width of s in a monospace font of the given advance.
