@@ -135,7 +135,7 @@ func waitGroup(ctx context.Context, g GroupView, within time.Duration, since tim
 // isMember reports whether worker is a member of the group in s.
 func isMember(s history.GroupSnapshot, worker string) bool {
 	for _, m := range s.Members {
-		if m.Worker == worker {
+		if m.Worker == worker || m.MemberID == worker {
 			return true
 		}
 	}

@@ -99,6 +99,10 @@ type AuditLog struct {
 	// applicable. Reason says why.
 	Present bool   `json:"present"`
 	Reason  string `json:"reason,omitempty"`
+	// ReadErr is set when the broker keeps an audit (an embedded broker)
+	// but the harness could not read it: checks then fail, they are not
+	// merely not applicable.
+	ReadErr string `json:"read_error,omitempty"`
 	// Started is when the broker began auditing (its first start; a
 	// restart that restored the audit keeps it).
 	Started time.Time `json:"started"`

@@ -66,6 +66,18 @@ func auditGap(h history.History) string {
 	return ""
 }
 
+// auditUnusable is an audit checker's verdict when auditGap found why the
+// audit cannot be judged: not applicable where there is no audit to read
+// (no embedded broker, a broker without one), but a failure when the
+// embedded broker has one and the harness could not read it: a check that
+// could not look must not look like one that had nothing to see.
+func auditUnusable(check string, h history.History, why string) Result {
+	if h.Audit.ReadErr != "" {
+		return fail(check, ClassNoObservations, check+": the broker keeps an audit, but the harness could not read it: "+h.Audit.ReadErr, time.Time{}, nil, 0)
+	}
+	return notApplicable(check, why)
+}
+
 // entries returns the audit entries in the broker's order.
 func entries(h history.History) []history.AuditEntry {
 	es := append([]history.AuditEntry(nil), h.Audit.Entries...)

@@ -21,7 +21,7 @@ import (
 func DuplicateAppends(h history.History) (dups int, res Result) {
 	const check = CheckNoDuplicateAppends
 	if why := auditGap(h); why != "" {
-		return -1, notApplicable(check, why)
+		return -1, auditUnusable(check, h, why)
 	}
 	es := entries(h)
 	type copyOf struct {
@@ -92,7 +92,7 @@ func DuplicateAppends(h history.History) (dups int, res Result) {
 func NoZombieWrites(h history.History, grace time.Duration) Result {
 	const check = CheckNoZombieWrites
 	if why := auditGap(h); why != "" {
-		return notApplicable(check, why)
+		return auditUnusable(check, h, why)
 	}
 	es := entries(h)
 	ends := txnEnds(es)

@@ -21,7 +21,7 @@ import (
 func CommittedMonotonicExact(h history.History) Result {
 	const check = CheckCommittedMonotonicExact
 	if why := auditGap(h); why != "" {
-		return notApplicable(check, why)
+		return auditUnusable(check, h, why)
 	}
 	es := entries(h)
 	commits := commitEvents(es, txnEnds(es))
@@ -79,7 +79,7 @@ func CommittedMonotonicExact(h history.History) Result {
 func AtomicOffsets(h history.History) Result {
 	const check = CheckAtomicOffsets
 	if why := auditGap(h); why != "" {
-		return notApplicable(check, why)
+		return auditUnusable(check, h, why)
 	}
 	es := entries(h)
 	ends := txnEnds(es)
@@ -137,6 +137,9 @@ func AtomicOffsets(h history.History) Result {
 					t.client = r.Worker
 				}
 				t.records++
+				if r.Err != "" {
+					continue // unparsed: it names no source to cover
+				}
 				t.sources = append(t.sources, srcKey{r.SourcePartition, r.SourceOffset})
 			}
 		}

@@ -32,7 +32,7 @@ import (
 func CommitsCoverAppends(h history.History, g *graph.Graph) Result {
 	const check = CheckCommitsCoverAppends
 	if why := auditGap(h); why != "" {
-		return notApplicable(check, why)
+		return auditUnusable(check, h, why)
 	}
 	if g == nil {
 		return fail(check, ClassNoObservations, "no social graph given, so no post's updates are known.", time.Time{}, nil, 0)
@@ -66,6 +66,9 @@ func CommitsCoverAppends(h history.History, g *graph.Graph) Result {
 	dlAt := map[srcKey]int64{}
 	for _, v := range visibleAppends(es, ends, dlqTopic) {
 		for _, r := range v.e.Records {
+			if r.Err != "" {
+				continue // unparsed: it names no source, it covers nothing
+			}
 			k := srcKey{r.SourcePartition, r.SourceOffset}
 			if _, ok := dlAt[k]; !ok {
 				dlAt[k] = v.seq
@@ -128,6 +131,9 @@ func CommitsCoverAppends(h history.History, g *graph.Graph) Result {
 		checked[c.partition] = i
 	}
 	summary := fmt.Sprintf("every post below a committed offset should have its updates or dead letter appended first; %d accepted commits on the posts topic judged against %d acked posts below them", len(commits), judged)
+	if judged == 0 {
+		return fail(check, ClassNoObservations, summary+": no commit was above an acked post, so none could be judged.", time.Time{}, nil, 0)
+	}
 	if len(bads) == 0 {
 		return pass(check, summary+", none premature.")
 	}

@@ -19,7 +19,8 @@ type LagWindow struct {
 	From time.Time
 	// Until ends the window: lag must be under the threshold from the
 	// recovery until then. Zero means the history's LoadStopped (after the
-	// load stops lag falls by itself, so later samples prove nothing).
+	// load stops lag falls by itself, so later samples prove nothing), or
+	// h.End when the load never stopped.
 	Until time.Time
 	// Hold is how long lag must have stayed under the threshold before
 	// Until for "it stays down" to have been seen at all.
@@ -129,10 +130,28 @@ func LagRecovered(h history.History, w LagWindow, threshold int64, bound time.Du
 	rec := win[start]
 	measured := max(rec.At.Sub(w.From), 0)
 	if start == 0 {
-		measured = 0 // down already at From
+		// Down already at From only if the last sample before From says
+		// so; a gap in the samples must not hide a late recovery.
+		var prev *history.LagSample
+		for i := range samples {
+			if samples[i].At.Before(w.From) {
+				prev = &samples[i]
+			}
+		}
+		if prev != nil && !prev.At.Before(w.Fault) && prev.Lag() <= threshold {
+			measured = 0
+		}
 	}
 	held := last.At.Sub(rec.At)
 	if measured > bound {
+		if start == 0 {
+			// No sample between the heal and this one: the recovery was
+			// not seen within the bound.
+			r := fail(check, ClassLagNotRecovered, fmt.Sprintf("%s; the first lag sample after %s is at %s (%d), %s later%s: no sample shows lag back within the bound.",
+				expect, rel(h.Start, w.From), rel(h.Start, rec.At), rec.Lag(), measured, peakNote), deadline, nil, 0)
+			r.Measured, r.Bound = measured, bound
+			return r
+		}
 		spike := win[start-1]
 		msg := fmt.Sprintf("%s; lag was back under it for good only at %s (%d), %s after %s%s; the last sample above it was %d at %s",
 			expect, rel(h.Start, rec.At), rec.Lag(), measured, rel(h.Start, w.From), peakNote, spike.Lag(), rel(h.Start, spike.At))

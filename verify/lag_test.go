@@ -103,3 +103,17 @@ func TestLagNoSampleAfterSince(t *testing.T) {
 	h := ht.New(1).LagTotal(1*s, 0).LagTotal(6*s, 100).LoadStopped(8 * s).History()
 	wantFail(t, LagRecovered(h, lagWin, 50, 15*s), ClassNoObservations, "no lag sample between +10s and +8s")
 }
+
+// A gap in the samples must not hide a late recovery: the first sample of
+// the window is under the threshold, but 40 s after the heal.
+func TestLagRecoveredAfterAGapIsMeasuredFromTheHeal(t *testing.T) {
+	b := ht.New(1).LagTotal(4*s, 0).LagTotal(8*s, 900)
+	for t := int64(50); t <= 60; t++ {
+		b.LagTotal(timeMS(t*1000), 10)
+	}
+	r := LagRecovered(b.LoadStopped(60*s).History(), lagWin, 50, 15*s)
+	wantFail(t, r, ClassLagNotRecovered)
+	if r.Measured != 40*s {
+		t.Errorf("measured %v, want 40s", r.Measured)
+	}
+}

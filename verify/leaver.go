@@ -34,7 +34,7 @@ func LeaverCommitted(h history.History, leaver string, since time.Time) Result {
 		found = true
 		owned = nil
 		for _, m := range s.Members {
-			if m.Worker == leaver {
+			if isMember(m, leaver) {
 				owned = append(owned, m.Partitions...)
 			}
 		}
@@ -43,8 +43,14 @@ func LeaverCommitted(h history.History, leaver string, since time.Time) Result {
 	if !found || len(owned) == 0 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%s; %s owned no partition in the last snapshot before it.", expect, leaver), since, nil, 0)
 	}
-	type span struct{ lo, hi int64 }
-	mine := map[int32]*span{}
+	// The offsets the leaver itself fanned out, per partition: a set, not
+	// a span, so that what others did in between (the partition moved
+	// away and came back) is not taken for the leaver's.
+	type done struct {
+		offs map[int64]bool
+		hi   int64
+	}
+	mine := map[int32]*done{}
 	isOwned := map[int32]bool{}
 	for _, p := range owned {
 		isOwned[p] = true
@@ -53,12 +59,13 @@ func LeaverCommitted(h history.History, leaver string, since time.Time) Result {
 		if u.Worker != leaver || !isOwned[u.SourcePartition] {
 			continue
 		}
-		sp := mine[u.SourcePartition]
-		if sp == nil {
-			mine[u.SourcePartition] = &span{u.SourceOffset, u.SourceOffset}
-			continue
+		d := mine[u.SourcePartition]
+		if d == nil {
+			d = &done{offs: map[int64]bool{}, hi: u.SourceOffset}
+			mine[u.SourcePartition] = d
 		}
-		sp.lo, sp.hi = min(sp.lo, u.SourceOffset), max(sp.hi, u.SourceOffset)
+		d.offs[u.SourceOffset] = true
+		d.hi = max(d.hi, u.SourceOffset)
 	}
 	if len(mine) == 0 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%s; %s fanned out nothing from partitions %s.", expect, leaver, parts(owned)), since, nil, 0)
@@ -73,14 +80,14 @@ func LeaverCommitted(h history.History, leaver string, since time.Time) Result {
 	}
 	replays := map[string]*replay{}
 	for _, u := range h.Updates {
-		sp := mine[u.SourcePartition]
-		if u.Worker == leaver || sp == nil || u.At.Before(since) || u.SourceOffset < sp.lo || u.SourceOffset > sp.hi {
+		d := mine[u.SourcePartition]
+		if u.Worker == leaver || d == nil || u.At.Before(since) || !d.offs[u.SourceOffset] {
 			continue
 		}
 		k := fmt.Sprintf("%d/%s", u.SourcePartition, u.Worker)
 		r := replays[k]
 		if r == nil {
-			r = &replay{p: u.SourcePartition, by: u.Worker, lo: u.SourceOffset, hi: u.SourceOffset, posts: map[int64]bool{}, first: u.At, leaverHi: sp.hi}
+			r = &replay{p: u.SourcePartition, by: u.Worker, lo: u.SourceOffset, hi: u.SourceOffset, posts: map[int64]bool{}, first: u.At, leaverHi: d.hi}
 			replays[k] = r
 		}
 		r.lo, r.hi = min(r.lo, u.SourceOffset), max(r.hi, u.SourceOffset)

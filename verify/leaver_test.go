@@ -38,3 +38,19 @@ func TestLeaverCommittedNoObservations(t *testing.T) {
 	// No snapshot before the leave.
 	wantFail(t, LeaverCommitted(ht.New(6).History(), "w1", ht.At(10*s)), ClassNoObservations)
 }
+
+// A partition that moved away and came back: what the other owner did in
+// between is not the leaver's, so it is no replay.
+func TestLeaverCommittedJudgesTheLeaversOwnOffsetsNotASpan(t *testing.T) {
+	b := ht.New(6).Stable(0, 10*s, s, 1, fleet()...)
+	for o := int64(0); o < 10; o++ {
+		b.Update(timeMS(1000+o*100), "p", 1, "w1", 0, o)
+	}
+	for o := int64(10); o < 20; o++ {
+		b.Update(timeMS(11000+o*100), "p", 1, "w2", 0, o) // w2 owns 0 after the join
+	}
+	for o := int64(20); o < 30; o++ {
+		b.Update(timeMS(14000+o*100), "p", 1, "w1", 0, o) // and w1 again after the leave
+	}
+	wantPass(t, LeaverCommitted(b.History(), "w1", ht.At(10*s)))
+}

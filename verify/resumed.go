@@ -38,8 +38,16 @@ func CommittingAgain(h history.History, since time.Time, bound time.Duration) Re
 	if before == nil || len(after) == 0 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%s; there is no lag sample on both sides of it (%d samples).", expect, len(samples)), since, nil, 0)
 	}
-	last := after[len(after)-1]
 	deadline := since.Add(bound)
+	// The partitions judged are those that received posts by the
+	// deadline: one whose first post comes later cannot be committed by
+	// it.
+	last := after[0]
+	for _, s := range after {
+		if !s.At.After(deadline) {
+			last = s
+		}
+	}
 	var ps []int32
 	for p, end := range last.End {
 		if end > before.End[p] {
