@@ -3,9 +3,10 @@
 // FAIL line per clause; it exits 1 when any clause fails. It tests the
 // image named by WORKER_IMAGE (which must be on the local engine), else the
 // bundled feed worker built from source. Run it as `make conformance`
-// under the Docker lock. WORKER_BUG, if set, is passed to the workers: the
-// bundled worker's stdout-noise, worded-dead-letters and exit-1-on-term
-// modes each break one clause, to see the report fail and name it.
+// under the Docker lock. CHAOS_MUTANT, if set, runs the workers from the
+// mutants image with that mutant: the contract class (stdout-noise,
+// worded-dead-letters, exit-1-on-term) each break one clause, to see the
+// report fail and name it.
 //
 // Clauses, in the order they run (each is a function in clauses.go):
 //

@@ -57,6 +57,11 @@ func TestJudge(t *testing.T) {
 			t.Errorf("%v: OK() = %v", tc.specs, o.OK())
 		}
 	}
+	// A needs-fault mutant that survives is a known gap, not a failure.
+	gap := Outcome{Mutant: "g", Verdict: Survived, Today: string(mutants.NeedsFault)}
+	if !gap.OK() {
+		t.Errorf("a needs-fault survivor failed the run: %+v", gap)
+	}
 	if o := judgeCorrect("x", []Spec{pass, pass}); o.Verdict != Passed || !o.OK() {
 		t.Errorf("correct worker all passed: %+v", o)
 	}
@@ -102,7 +107,8 @@ func TestReadSpecsFromGinkgoJSON(t *testing.T) {
 
 // The verdicts reach chaosctl tally as go test events: a survivor fails.
 func TestTestEventsCountEveryVerdict(t *testing.T) {
-	r := Report{Mutants: []Outcome{{Mutant: "a", Expected: "x", Verdict: Caught}, {Mutant: "b", Expected: "y", Verdict: Survived}},
+	caughtToday := string(mutants.CaughtToday)
+	r := Report{Mutants: []Outcome{{Mutant: "a", Expected: "x", Verdict: Caught, Today: caughtToday}, {Mutant: "b", Expected: "y", Verdict: Survived, Today: caughtToday}},
 		Correct: &Outcome{Verdict: Passed}}
 	got := string(r.testEvents())
 	for _, want := range []string{`"Action":"pass","Package":"selftest","Test":"mutant a caught by x (caught)"`, `"Action":"fail","Package":"selftest","Test":"mutant b caught by y (survived)"`, `"Test":"correct worker passes the targeted specs (passed)"`} {

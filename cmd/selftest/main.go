@@ -88,6 +88,10 @@ func main() {
 	}
 	fmt.Println()
 	fmt.Print(md)
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "selftest: interrupted: the report covers only what ran")
+		os.Exit(130)
+	}
 	if !rep.OK() {
 		os.Exit(1)
 	}

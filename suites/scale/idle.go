@@ -122,6 +122,8 @@ func IdleSpec(input func() IdleInput) bool {
 		It("has lag under its threshold within the recovery bound of the group settling, and keeps it there", func() {
 			kit.Check(st, "sigkill", verify.LagRecovered(h, kit.LagWindow(killed, settledAfter, false), kit.B.LagThreshold, kit.B.Recovery))
 		})
+
+		kit.DrainsToZero(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "sigkill"} })
 	})
 }
 

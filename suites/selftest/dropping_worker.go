@@ -41,7 +41,7 @@ var _ = Describe("a fleet whose workers silently drop feed updates (deliberately
 		GinkgoWriter.Printf("caught, as it must be:\n%s\n", lost.Message)
 	})
 
-	It("still commits everything, so only the lost-update check can tell", func(ctx SpecContext) {
+	It("still commits every post and never moves an offset back: lag and commit order alone cannot tell", func(ctx SpecContext) {
 		kit.Check(st, "drop-updates", verify.CommittedMonotonic(h))
 		l, err := st.Observer.Lag(ctx)
 		Expect(err).NotTo(HaveOccurred())

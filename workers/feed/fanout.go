@@ -36,9 +36,9 @@ type Fanout struct {
 	FeedTopic string
 	DLQTopic  string
 	Now       func() time.Time // defaults to time.Now
-	// WordedDeadLetters leaves ReasonKind out (the worded-dead-letters
+	// wordedDeadLetters leaves ReasonKind out (the worded-dead-letters
 	// conformance mutant; never in production).
-	WordedDeadLetters bool
+	wordedDeadLetters bool
 }
 
 func (f *Fanout) now() time.Time {
@@ -76,7 +76,7 @@ func (f *Fanout) Process(partition int32, offset int64, key, value []byte) Resul
 			Raw:             value,
 			At:              f.now(),
 		}
-		if f.WordedDeadLetters {
+		if f.wordedDeadLetters {
 			dl.ReasonKind = ""
 		}
 		v, _ := json.Marshal(dl) // cannot fail: plain fields

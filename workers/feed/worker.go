@@ -111,7 +111,7 @@ func New(cfg Config, out io.Writer) (*Worker, error) {
 	w := &Worker{
 		cfg:        cfg,
 		em:         em,
-		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic, WordedDeadLetters: QuirksOf(cfg).WordedDeadLetters},
+		fan:        &Fanout{Graph: g, Worker: cfg.WorkerID, FeedTopic: cfg.FeedTopic, DLQTopic: cfg.DLQTopic, wordedDeadLetters: QuirksOf(cfg).WordedDeadLetters},
 		dch:        make(chan kafka.Event, 1<<16), // librdkafka blocks its poller on a full channel
 		commitDone: make(chan commitResult, 1),
 		st:         snapshot{assigned: map[int32]bool{}, positions: map[int32]int64{}, committed: map[int32]int64{}, lag: map[int32]int64{}},

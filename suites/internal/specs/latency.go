@@ -69,5 +69,7 @@ func LatencySpec(input func() LatencyInput) bool {
 		It("loses no feed update", func() {
 			kit.Check(st, "none", verify.NoLostUpdates(h, st.Graph))
 		})
+
+		kit.DrainsToZero(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: "none"} })
 	})
 }

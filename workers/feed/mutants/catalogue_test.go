@@ -44,7 +44,7 @@ func TestReadmeHasTheCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), Markdown()) {
+	if strings.Count(string(b), "<!-- mutants catalogue:") != 1 || !strings.Contains(string(b), Markdown()) {
 		t.Fatal("README.md's mutants table is not the catalogue's: paste the output of go run ./cmd/selftest -readme between its markers")
 	}
 }
