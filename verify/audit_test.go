@@ -216,3 +216,19 @@ func TestNoZombieWrites(t *testing.T) {
 	dl := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).AppendDeadLetter(1*s, "w1", 1, 3).History()
 	wantFail(t, NoZombieWrites(dl, time.Second), ClassZombieWrite, "w1 appended a dead letter from partition 1 offset 3")
 }
+
+// An embedded broker keeps an audit: when the harness could not read it,
+// every audit checker fails instead of saying not applicable.
+func TestAuditCheckersFailWhenTheAuditCouldNotBeRead(t *testing.T) {
+	g := testGraph(t)
+	a, _ := authorWith(t, g, 1)
+	h := ht.New(2).Post(1*s, "p1", a, 0, 0).AuditAbsent("connection refused").History()
+	h.Audit.ReadErr = "connection refused"
+	_, dup := DuplicateAppends(h)
+	for _, r := range []Result{CommitsCoverAppends(h, g), CommittedMonotonicExact(h), AtomicOffsets(h), dup, NoZombieWrites(h, 2*s)} {
+		wantFail(t, r, ClassNoObservations, "could not read it: connection refused")
+		if r.NotApplicable {
+			t.Errorf("%s: not applicable on an unread audit", r.Check)
+		}
+	}
+}
