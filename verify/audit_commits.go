@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -186,7 +187,7 @@ func AtomicOffsets(h history.History) Result {
 		}
 		if len(unc) > 0 {
 			sort.Strings(unc)
-			unc = compactStrings(unc)
+			unc = slices.Compact(unc)
 			committed := "none"
 			if len(t.offsets) > 0 {
 				var cs []string
@@ -211,14 +212,4 @@ func AtomicOffsets(h history.History) Result {
 		return pass(check, summary+", all atomic.")
 	}
 	return fail(check, ClassNonAtomicCommit, fmt.Sprintf("%s; %d violations.", summary, violations), first, ex, violations)
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }
