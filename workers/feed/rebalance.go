@@ -153,19 +153,7 @@ func (w *Worker) takePending(parts []int32) []*kafka.Message {
 }
 
 // dropPending removes the pending records of the given partitions.
-func (w *Worker) dropPending(parts []int32) {
-	gone := map[int32]bool{}
-	for _, p := range parts {
-		gone[p] = true
-	}
-	kept := w.pending[:0]
-	for _, m := range w.pending {
-		if !gone[m.TopicPartition.Partition] {
-			kept = append(kept, m)
-		}
-	}
-	w.pending = kept
-}
+func (w *Worker) dropPending(parts []int32) { _ = w.takePending(parts) }
 
 func partitionsOf(tps []kafka.TopicPartition) []int32 {
 	m := map[int32]bool{}
