@@ -41,8 +41,7 @@ type PhaseLatency struct {
 func FaultLatencies(h history.History, g *graph.Graph) []PhaseLatency {
 	marks := append([]history.FaultMark(nil), h.Faults...)
 	sort.SliceStable(marks, func(i, j int) bool { return marks[i].At.Before(marks[j].At) })
-	snaps := append([]history.GroupSnapshot(nil), h.Snapshots...)
-	sort.SliceStable(snaps, func(i, j int) bool { return snaps[i].At.Before(snaps[j].At) })
+	snaps := validSnapshots(h)
 	var out []PhaseLatency
 	for i, m := range marks {
 		if m.Phase != history.PhaseInject {
@@ -73,20 +72,13 @@ func FaultLatencies(h history.History, g *graph.Graph) []PhaseLatency {
 }
 
 // affected returns the partitions the target's workers owned in the last
-// valid snapshot at or before t, or all n partitions when they owned none.
+// snapshot of snaps (validSnapshots) at or before t, or all n partitions
+// when they owned none.
 func affected(snaps []history.GroupSnapshot, target string, t time.Time, n int32) []int32 {
 	names := strings.FieldsFunc(target, func(r rune) bool { return r == ',' || r == '+' || r == ' ' })
-	var last *history.GroupSnapshot
-	for i := range snaps {
-		if snaps[i].At.After(t) {
-			break
-		}
-		if snaps[i].Err == "" {
-			last = &snaps[i]
-		}
-	}
+	last, ok := snapshotAt(snaps, t)
 	var out []int32
-	if last != nil {
+	if ok {
 		for _, m := range last.Members {
 			for _, name := range names {
 				if isMember(m, name) {

@@ -138,6 +138,16 @@ func ownerAt(snaps []history.GroupSnapshot, p int32, t time.Time) string {
 	return strings.Join(owners, "+")
 }
 
+// snapshotAt returns the last snapshot of snaps (error-free, in time
+// order: validSnapshots) taken at or before t: the group as it was then.
+func snapshotAt(snaps []history.GroupSnapshot, t time.Time) (history.GroupSnapshot, bool) {
+	i := sort.Search(len(snaps), func(i int) bool { return snaps[i].At.After(t) })
+	if i == 0 {
+		return history.GroupSnapshot{}, false
+	}
+	return snaps[i-1], true
+}
+
 // timedExample is one counter-example found at a point in time.
 type timedExample struct {
 	at   time.Time

@@ -26,17 +26,10 @@ import (
 func LeaverCommitted(h history.History, leaver string, since time.Time) Result {
 	const check = CheckLeaverCommitted
 	var owned []int32
-	found := false
-	for _, s := range validSnapshots(h) {
-		if s.At.After(since) {
-			break
-		}
-		found = true
-		owned = nil
-		for _, m := range s.Members {
-			if isMember(m, leaver) {
-				owned = append(owned, m.Partitions...)
-			}
+	s, found := snapshotAt(validSnapshots(h), since)
+	for _, m := range s.Members {
+		if isMember(m, leaver) {
+			owned = append(owned, m.Partitions...)
 		}
 	}
 	expect := fmt.Sprintf("no post %s fanned out from the partitions it owned when it left at %s should be fanned out again by another worker", leaver, rel(h.Start, since))
