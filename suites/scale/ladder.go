@@ -230,6 +230,11 @@ func LadderSpec(input func() LadderInput) bool {
 					}
 					judged = true
 					kit.Measured("stall of unmoved partitions, "+s.label(), "scale", c.StallKept, sc.Stall)
+					// The stall's context, in the report beside it: how many
+					// partitions kept their owner, and the longest stall of any
+					// partition in the quiet window before the join.
+					kit.Counted("partitions kept, "+s.label(), "scale", c.Kept,
+						fmt.Sprintf("%d moved; quiet baseline stall before the join %s", c.Moved, c.StallBaseline.Round(time.Millisecond)))
 					if c.Kept == 0 || c.StallKept > sc.Stall {
 						fails = append(fails, fmt.Sprintf("%s: of %d partitions that kept their owner one waited %s with a post pending (baseline before the join %s; %d commit errors printed meanwhile)",
 							s.label(), c.Kept, c.StallKept.Round(time.Millisecond), c.StallBaseline.Round(time.Millisecond), c.CommitErrors))
@@ -278,11 +283,13 @@ func LadderSpec(input func() LadderInput) bool {
 		It("runs the largest fleet's workers and proxies within the memory budget", func() {
 			Expect(topUsage).NotTo(BeEmpty(), "the top of the ladder was not sampled")
 			var total uint64
+			var cores float64
 			for _, u := range topUsage {
 				total += u.Mem
+				cores += u.Cores
 			}
 			GinkgoWriter.Printf("memory of %d containers at the top: %s (budget %s)\n", len(topUsage), bounds.FormatBytes(total), bounds.FormatBytes(sc.Memory))
-			AddReportEntry("memory", fmt.Sprintf("%s for %d containers (budget %s)", bounds.FormatBytes(total), len(topUsage), bounds.FormatBytes(sc.Memory)), ReportEntryVisibilityAlways)
+			AddReportEntry("memory", fmt.Sprintf("%s and %.2f cores for %d containers at steady load (memory budget %s)", bounds.FormatBytes(total), cores, len(topUsage), bounds.FormatBytes(sc.Memory)), ReportEntryVisibilityAlways)
 			Expect(total).To(BeNumerically("<=", sc.Memory), "workers and proxies at the top use %s", bounds.FormatBytes(total))
 		})
 
