@@ -325,7 +325,8 @@ func LadderSpec(input func() LadderInput) bool {
 				cores += u.Cores
 			}
 			GinkgoWriter.Printf("memory of %d containers at the top: %s (budget %s)\n", len(topUsage), bounds.FormatBytes(total), bounds.FormatBytes(sc.Memory))
-			AddReportEntry("memory", fmt.Sprintf("%s and %.2f cores for %d containers at steady load (memory budget %s)", bounds.FormatBytes(total), cores, len(topUsage), bounds.FormatBytes(sc.Memory)), ReportEntryVisibilityAlways)
+			kit.Counted("containers at the top (workers and proxies)", "scale", len(topUsage),
+				fmt.Sprintf("%s and %.2f cores at steady load; memory budget %s", bounds.FormatBytes(total), cores, bounds.FormatBytes(sc.Memory)))
 			Expect(total).To(BeNumerically("<=", sc.Memory), "workers and proxies at the top use %s", bounds.FormatBytes(total))
 		})
 
