@@ -48,7 +48,7 @@ define RUN_SUITE
 	echo "make $(1): $$(( $$(date +%s) - start ))s wall"; exit $$rc
 endef
 
-.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline external external-specs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -103,6 +103,13 @@ selftest: images ## each mutant (workers/feed/mutants) against the specs that mu
 	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
 	go run ./cmd/selftest -reports $(REPORTS) $(SELFTEST_FLAGS); rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+
+external: ## the crash, partition and heartbeat specs against a broker started outside the suite (KAFKA_BOOTSTRAP), removed afterwards
+	@bash scripts/external-cluster.sh
+
+# make external's run, with KAFKA_BOOTSTRAP set by scripts/external-cluster.sh.
+external-specs:
+	$(call RUN_SUITE,external,$(EXTERNAL_LABELS),--procs=$(PROCS) --timeout=40m)
 
 scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~8 min, 200 containers)
 	$(call RUN_SUITE,scale,scale,--timeout=90m)

@@ -116,6 +116,9 @@ func writeProgress(r SpecReport) {
 	if hasSeed {
 		tail = fmt.Sprintf(" (seed %d)", seed)
 	}
+	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message != "" {
+		tail += " — " + r.Failure.Message // why: a cluster without what the spec needs
+	}
 	text := cutRunes(ThemeOf(r.Labels())+": "+r.FullText(), 120)
 	elapsed := time.Since(clock.Start).Round(time.Second)
 	line := func(n int) string {
