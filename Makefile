@@ -48,7 +48,7 @@ define RUN_SUITE
 	echo "make $(1): $$(( $$(date +%s) - start ))s wall"; exit $$rc
 endef
 
-.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline
+.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline external external-specs kraft-standin
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -103,6 +103,19 @@ selftest: images ## each mutant (workers/feed/mutants) against the specs that mu
 	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
 	go run ./cmd/selftest -reports $(REPORTS) $(SELFTEST_FLAGS); rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
+
+external: ## the crash, partition and heartbeat specs against a broker started outside the suite (KAFKA_BOOTSTRAP), removed afterwards
+	@bash scripts/external-cluster.sh
+
+kraft-standin: ## build streamsocial/kraft-standin:dev, a stand-in for apache/kafka honouring its KRaft environment (not Kafka)
+	@d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
+	CGO_ENABLED=0 go build -o $$d/kraftstandin ./cmd/kraftstandin && \
+	DOCKER_BUILDKIT=0 docker build -q --label streamsocial.chaos=1 -f docker/kraft-standin/Dockerfile -t streamsocial/kraft-standin:dev $$d >/dev/null && \
+	echo "built streamsocial/kraft-standin:dev: KAFKA_IMAGE=streamsocial/kraft-standin:dev runs the KAFKA_IMAGE wiring on it"
+
+# make external's run, with KAFKA_BOOTSTRAP set by scripts/external-cluster.sh.
+external-specs:
+	$(call RUN_SUITE,external,$(EXTERNAL_LABELS),--procs=$(PROCS) --timeout=40m)
 
 scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~8 min, 200 containers)
 	$(call RUN_SUITE,scale,scale,--timeout=90m)

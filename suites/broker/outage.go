@@ -30,7 +30,7 @@ var (
 	_ = specs.OutageSpec(func() specs.OutageInput {
 		return specs.OutageInput{
 			Describe: "the group coordinator refusing the group's requests until every member has timed out",
-			Labels:   []string{"broker"},
+			Labels:   []string{"broker", kit.Needs(kit.EmbeddedBroker)},
 			Combo:    specs.ClassicRange,
 			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
 				return chaos.NewCoordinatorRefuses(kit.BrokerFaults(st), st.Group)
@@ -96,10 +96,10 @@ func brokerRestarted(c specs.Combination) bool {
 	return specs.OutageSpec(func() specs.OutageInput {
 		return specs.OutageInput{
 			Describe: "the broker restarted under steady load",
-			Labels:   []string{"broker"},
+			Labels:   []string{"broker", kit.Needs(kit.EmbeddedBroker)},
 			Combo:    c,
 			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
-				return chaos.NewBrokerRestart(st.Broker, st.Rec)
+				return chaos.NewBrokerRestart(kit.Embedded(st), st.Rec)
 			},
 			FromInjectEnd: true,
 		}
@@ -109,11 +109,13 @@ func brokerRestarted(c specs.Combination) bool {
 func brokerStopped(c specs.Combination, pending string) bool {
 	return specs.OutageSpec(func() specs.OutageInput {
 		return specs.OutageInput{
-			Pending:    pending,
-			Describe:   "the broker stopped for longer than the session timeout, then started again",
-			Labels:     []string{"broker"},
-			Combo:      c,
-			Fault:      func(ctx context.Context, st *fixtures.Stage) chaos.Fault { return chaos.BrokerStop{B: st.Broker} },
+			Pending:  pending,
+			Describe: "the broker stopped for longer than the session timeout, then started again",
+			Labels:   []string{"broker", kit.Needs(kit.EmbeddedBroker)},
+			Combo:    c,
+			Fault: func(ctx context.Context, st *fixtures.Stage) chaos.Fault {
+				return chaos.BrokerStop{B: kit.Embedded(st)}
+			},
 			BiteWithin: func() time.Duration { return kit.B.Outage },
 			Hold:       func() time.Duration { return kit.B.Outage },
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/streamsocial/feedchaos/bounds"
+	"github.com/streamsocial/feedchaos/suites/internal/kit"
 	"github.com/streamsocial/feedchaos/suites/internal/specs"
 )
 
@@ -13,7 +14,7 @@ var (
 	_ = specs.ScheduleSpec(func() specs.ScheduleInput {
 		return specs.ScheduleInput{
 			Describe: "a fleet under a short seeded schedule of faults",
-			Labels:   []string{"schedule"},
+			Labels:   []string{"schedule", kit.Needs(kit.EmbeddedBroker)}, // its faults include broker restarts
 			Combo:    specs.ClassicCoopSticky,
 			Duration: func(b bounds.Bounds) time.Duration { return b.ScheduleDuration },
 			Quiet:    func(b bounds.Bounds) time.Duration { return b.ScheduleQuiet },
@@ -25,7 +26,7 @@ var (
 	_ = specs.ScheduleSpec(func() specs.ScheduleInput {
 		return specs.ScheduleInput{
 			Describe: "a fleet soaked in a long seeded schedule of faults",
-			Labels:   []string{"soak"},
+			Labels:   []string{"soak", kit.Needs(kit.EmbeddedBroker)},
 			Combo:    specs.ClassicCoopSticky,
 			Duration: func(b bounds.Bounds) time.Duration { return b.SoakDuration },
 			Quiet:    func(b bounds.Bounds) time.Duration { return b.ScheduleQuiet },

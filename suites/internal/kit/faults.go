@@ -36,10 +36,10 @@ func OwnerOf(st *fixtures.Stage, p int32) *fixtures.Worker {
 // group (every worker's proxy for it is broker-<index>).
 func Coordinator(ctx context.Context, st *fixtures.Stage) int {
 	GinkgoHelper()
-	i, err := st.Broker.Coordinator(ctx, st.Group)
+	i, err := st.Coordinator(ctx)
 	Expect(err).NotTo(HaveOccurred(), "looking up the group coordinator")
 	Expect(i).To(BeNumerically(">=", 0))
-	Expect(i).To(BeNumerically("<", len(st.Broker.Ports())))
+	Expect(i).To(BeNumerically("<", st.BrokerCount()))
 	GinkgoWriter.Printf("group %s is coordinated by broker-%d\n", st.Group, i)
 	return i
 }
@@ -60,7 +60,10 @@ func Restartables(st *fixtures.Stage, ids ...string) []chaos.Restartable {
 
 // BrokerFaults adapts the stage's broker control API to the catalogue's
 // chaos.BrokerFaulter.
-func BrokerFaults(st *fixtures.Stage) chaos.BrokerFaulter { return brokerFaulter{st.Broker} }
+func BrokerFaults(st *fixtures.Stage) chaos.BrokerFaulter {
+	GinkgoHelper()
+	return brokerFaulter{Embedded(st)}
+}
 
 type brokerFaulter struct{ b *fixtures.Broker }
 

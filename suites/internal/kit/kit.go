@@ -42,6 +42,11 @@ func Setup() bool {
 		GinkgoWriter.Printf("bounds of this run:\n%s\n", b.Table())
 		_, err = fixtures.Docker(ctx)
 		Expect(err).NotTo(HaveOccurred(), "the chaos suites need a Docker engine")
+		Expect(checkClusterEnv()).To(Succeed(), "bad cluster in the environment")
+		if img := kafkaImage(); img != "" {
+			Expect(fixtures.CheckKafkaImage(ctx, img)).To(Succeed())
+		}
+		GinkgoWriter.Printf("kafka: %s\n", clusterMode())
 		rep, err := fixtures.Sweep(ctx, fixtures.Scope{Stale: true})
 		Expect(err).NotTo(HaveOccurred(), "sweeping what an earlier, dead run left behind")
 		if rep.Containers+rep.Networks+rep.Volumes > 0 {
@@ -99,7 +104,7 @@ func StageConfig() fixtures.StageConfig {
 	spec := CurrentSpecReport().FullText()
 	mutant, _ := fixtures.MutantFromEnv() // validated in Setup
 	return fixtures.StageConfig{
-		Suite: currentTheme(), Spec: spec, Images: images, Mutant: mutant,
+		Suite: currentTheme(), Spec: spec, Images: images, Mutant: mutant, External: external(), KafkaImage: kafkaImage(),
 		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
 		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
 		Log: GinkgoWriter,
@@ -111,6 +116,7 @@ func StageConfig() fixtures.StageConfig {
 // the stage's containers and network are always removed, also when the spec
 // fails or the run is interrupted.
 func NewStage(ctx context.Context, cfg fixtures.StageConfig) *fixtures.Stage {
+	skipUnmet()
 	By(fmt.Sprintf("starting a broker and %d feed workers (assignor %s, protocol %s)", max(cfg.Workers, 3), orDefault(cfg.Assignor, "range"), orDefault(cfg.Protocol, "classic")))
 	failuresBefore := failuresSoFar()
 	st, err := fixtures.NewStage(ctx, cfg)

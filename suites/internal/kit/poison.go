@@ -56,7 +56,7 @@ func ProducePoison(ctx context.Context, st *fixtures.Stage, rs []PoisonRecord) (
 	GinkgoHelper()
 	By(fmt.Sprintf("producing %d poison records among the posts", len(rs)))
 	at := time.Now()
-	st.Mark(FaultPoison, fixtures.PostsTopic, history.PhaseInject, fmt.Sprintf("%d records that do not parse or name an unknown author", len(rs)))
+	st.Mark(FaultPoison, st.Topics.Posts, history.PhaseInject, fmt.Sprintf("%d records that do not parse or name an unknown author", len(rs)))
 	var out []verify.Poison
 	for _, r := range rs {
 		p, o, err := st.Producer.ProduceRaw(ctx, r.Key, r.Value)
@@ -92,6 +92,6 @@ func AwaitDeadLettered(ctx context.Context, st *fixtures.Stage, poison []verify.
 		GinkgoWriter.Printf("not every poison record was dead-lettered within %s: %v\n", within, err)
 		return d
 	}
-	st.Mark(FaultPoison, fixtures.PostsTopic, history.PhaseBit, fmt.Sprintf("%d dead letters read", len(poison)))
+	st.Mark(FaultPoison, st.Topics.Posts, history.PhaseBit, fmt.Sprintf("%d dead letters read", len(poison)))
 	return d
 }

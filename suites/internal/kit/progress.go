@@ -116,6 +116,9 @@ func writeProgress(r SpecReport) {
 	if hasSeed {
 		tail = fmt.Sprintf(" (seed %d)", seed)
 	}
+	if why := skipReason(container, r); why != "" {
+		tail += " — " + why // why: a cluster without what the spec needs
+	}
 	text := cutRunes(ThemeOf(r.Labels())+": "+r.FullText(), 120)
 	elapsed := time.Since(clock.Start).Round(time.Second)
 	line := func(n int) string {
@@ -136,6 +139,32 @@ func writeProgress(r SpecReport) {
 }
 
 var serialDone int
+
+// skipReasons keeps the reason an Ordered container's BeforeAll skipped it
+// for, so that its later specs, which Ginkgo skips with a generic message,
+// show it too. An Ordered container runs in one process.
+var (
+	skipReasonsMu sync.Mutex
+	skipReasons   = map[string]string{}
+)
+
+// skipReason returns why r was skipped ("" when it was not, or no reason
+// was given).
+func skipReason(container string, r SpecReport) string {
+	if !r.State.Is(types.SpecStateSkipped) || r.Failure.Message == "" {
+		return ""
+	}
+	skipReasonsMu.Lock()
+	defer skipReasonsMu.Unlock()
+	if strings.HasPrefix(r.Failure.Message, "Spec skipped because Skip() was called in BeforeAll") {
+		if why, ok := skipReasons[container]; ok {
+			return why
+		}
+		return r.Failure.Message
+	}
+	skipReasons[container] = r.Failure.Message
+	return r.Failure.Message
+}
 
 // appendProgress appends line(n) to the file at p under an exclusive lock,
 // n being one more than the lines already there.

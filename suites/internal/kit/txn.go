@@ -33,7 +33,7 @@ const FaultKillMidTxn = "sigkill-mid-transaction"
 func KillMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker, within time.Duration) (*fixtures.Worker, time.Time, fixtures.OpenTxn) {
 	GinkgoHelper()
 	By(fmt.Sprintf("killing one of %d workers with SIGKILL in the middle of one of its transactions", len(ws)))
-	probe, err := fixtures.NewTxnProbe(st.Broker.Bootstrap(), fixtures.FeedTopic)
+	probe, err := fixtures.NewTxnProbe(st.Bootstrap(), st.Topics.Feed)
 	Expect(err).NotTo(HaveOccurred())
 	defer probe.Close()
 	byID := map[string]*fixtures.Worker{}
@@ -109,9 +109,9 @@ func ReadFeedLogs(ctx context.Context, st *fixtures.Stage) (uncommitted, committ
 		return out
 	}
 	for _, committed := range []bool{false, true} {
-		rs, bad, err := fixtures.ReadFeedLog(ctx, st.Broker.Bootstrap(), fixtures.FeedTopic, committed, B.Drain)
+		rs, bad, err := fixtures.ReadFeedLog(ctx, st.Bootstrap(), st.Topics.Feed, committed, B.Drain)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(bad).To(BeZero(), "records on %s that are not feed updates", fixtures.FeedTopic)
+		Expect(bad).To(BeZero(), "records on %s that are not feed updates", st.Topics.Feed)
 		GinkgoWriter.Printf("read the feed log (read_committed %v): %d feed updates\n", committed, len(rs))
 		if committed {
 			return uncommitted, conv(rs)

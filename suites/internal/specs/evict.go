@@ -231,7 +231,7 @@ func CutOffSpec(input func() CutOffInput) bool {
 					for _, w := range st.Fleet.Workers() {
 						n, err := w.Sidecar.AcceptedConnections(ctx)
 						Expect(err).NotTo(HaveOccurred())
-						for b := range st.Broker.Ports() {
+						for b := range st.BrokerCount() {
 							name := fmt.Sprintf("broker-%d", b)
 							Expect(n).To(HaveKeyWithValue(name, BeNumerically(">", 0)),
 								"worker %s made no connection to %s through its proxy (accepted: %v)", w.ID(), name, n)

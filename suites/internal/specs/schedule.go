@@ -64,7 +64,7 @@ func ScheduleKinds(workers int) []scheduled {
 			}},
 		{chaos.FaultKind{Name: "broker-restart", MinHold: time.Second, MaxHold: time.Second, Targets: 0},
 			func(ctx context.Context, st *fixtures.Stage, _ *fixtures.Worker) chaos.Fault {
-				return chaos.NewBrokerRestart(st.Broker, st.Rec)
+				return chaos.NewBrokerRestart(kit.Embedded(st), st.Rec)
 			}},
 	}
 }
