@@ -216,11 +216,13 @@ func Measured(what, fault string, measured, bound time.Duration) {
 
 // Check records each result in the stage's history (so the timeline shows
 // the verdict), reports measured-vs-bound results, and fails the spec on the
-// first failing one with its full message.
+// first failing one with its full message. A spec whose every check was
+// not applicable is reported skipped (notapplicable.go).
 func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
 	GinkgoHelper()
 	for _, r := range results {
 		st.Rec.Verdict(r.Verdict())
+		noteJudged(r)
 		if r.Bound > 0 {
 			Measured(r.Check, fault, r.Measured, r.Bound)
 		}

@@ -85,6 +85,7 @@ func CheckEach(st *fixtures.Stage, fault string, labels []string, results []veri
 	failed := false
 	for i, r := range results {
 		st.Rec.Verdict(r.Verdict())
+		noteJudged(r)
 		if r.Bound > 0 {
 			Measured(labels[i], fault, r.Measured, r.Bound)
 		}
