@@ -31,6 +31,12 @@ func (c Config) ConsumerConfig() *kafka.ConfigMap {
 		"broker.address.family": "v4",
 		"log.connection.close":  false,
 		"enable.metrics.push":   false, // no KIP-714 telemetry
+		// See DefaultReconnectBackoffMax: reconnect within about a second
+		// of a broker's return, not up to 10 s later.
+		"reconnect.backoff.max.ms": c.reconnectBackoffMaxMS(),
+	}
+	if c.Debug != "" {
+		m["debug"] = c.Debug
 	}
 	if c.Protocol == contract.ProtocolConsumer {
 		m["group.protocol"] = "consumer"
@@ -54,14 +60,15 @@ func (c Config) ConsumerConfig() *kafka.ConfigMap {
 // in exactly-once mode.
 func (c Config) ProducerConfig() *kafka.ConfigMap {
 	m := kafka.ConfigMap{
-		"bootstrap.servers":     c.Bootstrap,
-		"client.id":             c.WorkerID + "-producer",
-		"acks":                  "all",
-		"enable.idempotence":    true,
-		"linger.ms":             5,
-		"broker.address.family": "v4",
-		"log.connection.close":  false,
-		"enable.metrics.push":   false,
+		"bootstrap.servers":        c.Bootstrap,
+		"client.id":                c.WorkerID + "-producer",
+		"acks":                     "all",
+		"enable.idempotence":       true,
+		"linger.ms":                5,
+		"broker.address.family":    "v4",
+		"log.connection.close":     false,
+		"enable.metrics.push":      false,
+		"reconnect.backoff.max.ms": c.reconnectBackoffMaxMS(),
 		// A delivery that has not succeeded in this long is reported as
 		// failed and retried by the worker (never committed past).
 		"message.timeout.ms": int(DeliveryTimeout.Milliseconds()),
@@ -81,3 +88,14 @@ func (c Config) ProducerConfig() *kafka.ConfigMap {
 // retries one record before reporting it failed. The worker then produces it
 // again; it never commits past it.
 const DeliveryTimeout = 30 * time.Second
+
+// reconnectBackoffMaxMS is reconnect.backoff.max.ms: ReconnectBackoffMax, or
+// DefaultReconnectBackoffMax for a Config built without LoadConfig. It is
+// never below librdkafka's reconnect.backoff.ms (100 ms by default).
+func (c Config) reconnectBackoffMaxMS() int {
+	d := c.ReconnectBackoffMax
+	if d <= 0 {
+		d = DefaultReconnectBackoffMax
+	}
+	return int(max(d, 100*time.Millisecond).Milliseconds())
+}

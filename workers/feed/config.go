@@ -45,6 +45,14 @@ type Config struct {
 	HTTPAddr        string        // HTTP_ADDR
 	ProcessDelay    time.Duration // PROCESS_DELAY_MS, slept per post before producing
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT_MS
+	// Debug is FEEDWORKER_DEBUG: librdkafka debug contexts for the consumer
+	// (e.g. "cgrp,fetch"), printed by librdkafka on stderr; "" for none.
+	// For diagnosis only (this worker's own variable, not the contract's).
+	Debug string
+	// ReconnectBackoffMax is FEEDWORKER_RECONNECT_BACKOFF_MAX_MS, both
+	// clients' reconnect.backoff.max.ms (see DefaultReconnectBackoffMax).
+	ReconnectBackoffMax time.Duration
+
 	// Mutant is the deliberate bug of a mutants build (FEEDWORKER_MUTANT,
 	// read only by that build; see mutation.go); always "" in production.
 	Mutant string
@@ -67,6 +75,24 @@ const (
 	DefaultGraphUsers      = 1000
 	DefaultHTTPAddr        = ":8080"
 	DefaultShutdownTimeout = 10 * time.Second
+
+	// DefaultReconnectBackoffMax caps librdkafka's reconnect backoff
+	// (reconnect.backoff.max.ms, 10 s in librdkafka). The backoff doubles
+	// from 100 ms on every failed connection attempt, so after a broker
+	// outage of a few seconds the next attempt can come up to 10 s after
+	// the broker is back: measured, a worker rejoined 4.7 s after a broker
+	// outage of 8 s had ended and the group's lag took 11.2 s to recover
+	// (goal 10 s). With 1 s the workers reconnect within about a second
+	// of the broker's return; the cost is at most one connection attempt
+	// per second per broker and client while a broker is down.
+	DefaultReconnectBackoffMax = 1 * time.Second
+)
+
+// This worker's own variables (not the contract's): diagnosis and
+// librdkafka settings a harness may vary to measure them.
+const (
+	EnvDebug                 = "FEEDWORKER_DEBUG"
+	EnvReconnectBackoffMaxMS = "FEEDWORKER_RECONNECT_BACKOFF_MAX_MS"
 )
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv in
@@ -119,6 +145,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.MaxPollInterval = ms(contract.EnvMaxPollMS, DefaultMaxPollInterval, 1, 86_400_000)
 	c.ProcessDelay = ms(contract.EnvProcessDelayMS, 0, 0, 3_600_000)
 	c.ShutdownTimeout = ms(contract.EnvShutdownTimeoutMS, DefaultShutdownTimeout, 1, 3_600_000)
+	c.ReconnectBackoffMax = ms(EnvReconnectBackoffMaxMS, DefaultReconnectBackoffMax, 100, 3_600_000)
+	c.Debug = get(EnvDebug)
 
 	c.GraphSeed = DefaultGraphSeed
 	if v := get(contract.EnvGraphSeed); v != "" {

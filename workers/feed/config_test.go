@@ -30,14 +30,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 		Assignor: "range", Protocol: "classic",
 		SessionTimeout: 6 * time.Second, HeartbeatInterval: time.Second, MaxPollInterval: 30 * time.Second,
 		Delivery: "at-least-once", GraphSeed: 1, GraphUsers: 1000, HTTPAddr: ":8080",
-		ShutdownTimeout: 10 * time.Second,
+		ShutdownTimeout: 10 * time.Second, ReconnectBackoffMax: time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 	cm := c.ConsumerConfig()
 	for k, v := range map[string]any{"client.id": "w1", "enable.auto.commit": false, "auto.offset.reset": "earliest",
-		"partition.assignment.strategy": "range", "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.interval.ms": 30000} {
+		"partition.assignment.strategy": "range", "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "max.poll.interval.ms": 30000,
+		"reconnect.backoff.max.ms": 1000} {
 		if (*cm)[k] != v {
 			t.Errorf("consumer %s = %v, want %v", k, (*cm)[k], v)
 		}
@@ -147,5 +148,26 @@ func TestLoadConfigReportsAllErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), v) {
 			t.Errorf("error %q lacks %s", err, v)
 		}
+	}
+}
+
+func TestWorkerOwnVariables(t *testing.T) {
+	env := baseEnv()
+	env[EnvDebug] = "cgrp,fetch"
+	env[EnvReconnectBackoffMaxMS] = "10000"
+	c, err := LoadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, pm := c.ConsumerConfig(), c.ProducerConfig()
+	if (*cm)["debug"] != "cgrp,fetch" || (*pm)["debug"] != nil {
+		t.Errorf("debug: consumer %v, producer %v; want cgrp,fetch on the consumer only", (*cm)["debug"], (*pm)["debug"])
+	}
+	if (*cm)["reconnect.backoff.max.ms"] != 10000 || (*pm)["reconnect.backoff.max.ms"] != 10000 {
+		t.Errorf("reconnect.backoff.max.ms: consumer %v, producer %v; want 10000", (*cm)["reconnect.backoff.max.ms"], (*pm)["reconnect.backoff.max.ms"])
+	}
+	env[EnvReconnectBackoffMaxMS] = "50"
+	if _, err := LoadConfig(envOf(env)); err == nil || !strings.Contains(err.Error(), EnvReconnectBackoffMaxMS) {
+		t.Errorf("a backoff below librdkafka's 100 ms minimum backoff: err %v, want one naming %s", err, EnvReconnectBackoffMaxMS)
 	}
 }

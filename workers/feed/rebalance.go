@@ -26,6 +26,11 @@ import (
 //     someone else, so nothing is committed for them: their pending records
 //     are dropped (the next owner re-reads them from the last commit), and
 //     lost is printed.
+//
+// Under COOPERATIVE, every callback ends with wakeFetchers: librdkafka
+// paused the fetchers of every partition for the callback, and without a
+// wake-up the partitions the rebalance does not move may wait up to a
+// second to be fetched again (wake.go).
 func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 	coop := c.GetRebalanceProtocol() == "COOPERATIVE"
 	proto := map[string]string{"rebalance_protocol": c.GetRebalanceProtocol()}
@@ -56,6 +61,9 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 		w.em.Emit(contract.Event{Event: contract.EventAssigned, Partitions: parts, MemberID: member, Generation: gen, Detail: proto})
 		w.mut.assigned(w, c, e.Partitions, coop)
 		w.refreshSnapshot(true)
+		if coop {
+			w.wakeFetchers(c) // the partitions librdkafka paused for this callback
+		}
 
 	case kafka.RevokedPartitions:
 		parts := partitionsOf(e.Partitions)
@@ -128,6 +136,9 @@ func (w *Worker) onRebalance(c *kafka.Consumer, ev kafka.Event) error {
 		}
 		w.mu.Unlock()
 		w.pending = append(w.pending, kept...) // only a mutant keeps any
+		if coop {
+			w.wakeFetchers(c) // the partitions kept, paused for this callback
+		}
 	}
 	return nil
 }

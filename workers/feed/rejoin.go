@@ -116,6 +116,7 @@ func (w *Worker) retireConsumer(bound time.Duration) {
 			fmt.Errorf("an offset commit did not return within %s after a fatal error; the consumer is abandoned", bound), nil)
 		return
 	}
+	w.wakes.Wait() // wakeFetchers' queries on old, each bounded (wake.go)
 	closed := make(chan error, 1)
 	go func() { closed <- old.Close() }()
 	t := time.NewTimer(bound)

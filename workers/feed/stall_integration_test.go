@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -35,7 +36,10 @@ import (
 //	FEED_STALL=1 go test -count=1 -run TestJoinStall -v ./workers/feed
 //
 // FEED_STALL_MAX (a duration, e.g. 500ms) makes it fail when a kept
-// partition's largest latency around the join exceeds it.
+// partition's largest latency around the join exceeds it. FEED_STALL_DEBUG
+// (librdkafka debug contexts, e.g. cgrp,topic,fetch) is given to every
+// worker as FEEDWORKER_DEBUG; librdkafka prints on the test's stderr, and
+// the join's unix time is logged to line its lines up with the timeline.
 func TestJoinStall(t *testing.T) {
 	if testing.Short() || os.Getenv("FEED_STALL") == "" {
 		t.Skip("measurement: set FEED_STALL=1")
@@ -94,6 +98,10 @@ type latencyLog struct {
 }
 
 func measureJoinStall(t *testing.T, env map[string]string) {
+	if d := os.Getenv("FEED_STALL_DEBUG"); d != "" {
+		env = maps.Clone(env)
+		env[EnvDebug] = d
+	}
 	cluster, bootstrap := newCluster(t)
 	tr := &stallTracer{}
 	lg := &latencyLog{produced: map[srcKey]time.Time{}, seen: map[srcKey]time.Time{}}
@@ -216,6 +224,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	before := owners()
 
 	joinAt := time.Now()
+	t.Logf("join at unix %.3f", float64(joinAt.UnixMilli())/1000)
 	w4 := startTracedWorker(t, bootstrap, "w4", env, tr)
 	workers = append(workers, w4)
 	waitFor(t, "four workers assigned", 30*time.Second, func() bool { return assignedAll(workers) })

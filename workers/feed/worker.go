@@ -51,6 +51,7 @@ type Worker struct {
 	dch        chan kafka.Event  // delivery reports of every produced record
 	commitDone chan commitResult // the outcome of the commit in flight (capacity 1)
 	bgDone     sync.WaitGroup    // dispatcher and producer event goroutines
+	wakes      sync.WaitGroup    // wakeFetchers' watermark queries (wake.go)
 	mut        mutation          // noMutation in production (mutation.go)
 	prodFatal  atomic.Pointer[kafka.Error]
 	stopAt     atomic.Int64 // unix nanos after which in-flight work is abandoned; 0 = running
@@ -250,6 +251,7 @@ func (w *Worker) shutdown() error {
 	case w.fatal != nil:
 		w.retireConsumer(max(time.Until(time.Unix(0, w.stopAt.Load())), retiredCloseWait))
 	default:
+		w.wakes.Wait() // none may use the consumer as it is destroyed
 		if err := w.consumer.Close(); err != nil {
 			w.em.Error(fmt.Errorf("closing consumer: %w", err), nil)
 		}

@@ -54,6 +54,11 @@ func Setup() bool {
 		}
 		_, err = fixtures.MutantFromEnv()
 		Expect(err).NotTo(HaveOccurred(), "bad mutant in the environment")
+		extra, err := fixtures.WorkerEnvFromEnv()
+		Expect(err).NotTo(HaveOccurred(), "bad worker environment")
+		if len(extra) > 0 {
+			GinkgoWriter.Printf("every worker also gets %s=%q\n", fixtures.EnvWorkerEnv, os.Getenv(fixtures.EnvWorkerEnv))
+		}
 		imgs, err := fixtures.BuildImages(ctx, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred(), "building the suite's images")
 		data, _ := json.Marshal(setupData{Images: imgs, Clock: startClock()})
@@ -102,9 +107,10 @@ func Images() fixtures.Images { return images }
 // bounds, for the current spec; specs adjust it and pass it to NewStage.
 func StageConfig() fixtures.StageConfig {
 	spec := CurrentSpecReport().FullText()
-	mutant, _ := fixtures.MutantFromEnv() // validated in Setup
+	mutant, _ := fixtures.MutantFromEnv()   // validated in Setup
+	extra, _ := fixtures.WorkerEnvFromEnv() // validated in Setup
 	return fixtures.StageConfig{
-		Suite: currentTheme(), Spec: spec, Images: images, Mutant: mutant, External: external(), KafkaImage: kafkaImage(),
+		Suite: currentTheme(), Spec: spec, Images: images, Mutant: mutant, WorkerEnv: extra, External: external(), KafkaImage: kafkaImage(),
 		SessionTimeout: B.SessionTimeout, HeartbeatInterval: B.HeartbeatInterval,
 		MaxPollInterval: B.MaxPollInterval, SampleInterval: B.Sample,
 		Log: GinkgoWriter,
