@@ -193,7 +193,7 @@ func (w *Worker) commitAsync() {
 }
 
 // commitSync commits the ready offsets of parts (all if nil) and waits.
-func (w *Worker) commitSync(ctx context.Context, parts []int32) error {
+func (w *Worker) commitSync(ctx context.Context, cl *kgo.Client, parts []int32) error {
 	w.mu.Lock()
 	pend := w.offs.Pending(parts)
 	w.mu.Unlock()
@@ -201,7 +201,7 @@ func (w *Worker) commitSync(ctx context.Context, parts []int32) error {
 		return nil
 	}
 	var cerr error
-	w.cl.CommitOffsetsSync(ctx, w.toKgo(pend), func(_ *kgo.Client, _ *kmsgReq, resp *kmsgResp, err error) {
+	cl.CommitOffsetsSync(ctx, w.toKgo(pend), func(_ *kgo.Client, _ *kmsgReq, resp *kmsgResp, err error) {
 		cerr = w.commitDone(pend, resp, err)
 	})
 	return cerr

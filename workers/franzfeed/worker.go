@@ -217,12 +217,14 @@ func (w *Worker) partitionsOf(m map[string][]int32) []int32 {
 	return slices.Sorted(slices.Values(m[w.cfg.PostsTopic]))
 }
 
-func (w *Worker) memberEvent(kind contract.EventKind, parts []int32) {
-	member, gen := w.cl.GroupMetadata()
+// memberEvent prints kind with the member id and generation of cl (the
+// callback's client: a callback may run before New has stored w.cl).
+func (w *Worker) memberEvent(cl *kgo.Client, kind contract.EventKind, parts []int32) {
+	member, gen := cl.GroupMetadata()
 	w.ev.Emit(contract.Event{Event: kind, Partitions: parts, MemberID: member, Generation: gen})
 }
 
-func (w *Worker) onAssigned(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+func (w *Worker) onAssigned(_ context.Context, cl *kgo.Client, m map[string][]int32) {
 	parts := w.partitionsOf(m)
 	if len(parts) == 0 {
 		return
@@ -234,29 +236,29 @@ func (w *Worker) onAssigned(_ context.Context, _ *kgo.Client, m map[string][]int
 	w.refusedAt = time.Time{}
 	w.mu.Unlock()
 	w.stats.Assigns.Add(1)
-	w.memberEvent(contract.EventAssigned, parts)
+	w.memberEvent(cl, contract.EventAssigned, parts)
 }
 
 // onRevoked commits the revoked partitions' ready offsets (every polled
 // record is processed by then: BlockRebalanceOnPoll) and lets them go.
-func (w *Worker) onRevoked(ctx context.Context, _ *kgo.Client, m map[string][]int32) {
+func (w *Worker) onRevoked(ctx context.Context, cl *kgo.Client, m map[string][]int32) {
 	parts := w.partitionsOf(m)
 	if len(parts) == 0 {
 		return
 	}
 	if w.sess == nil {
-		if err := w.commitSync(ctx, parts); err != nil {
+		if err := w.commitSync(ctx, cl, parts); err != nil {
 			w.ev.Error(fmt.Errorf("final commit of revoked partitions %v: %w", parts, err), "", nil)
 		}
 	}
 	w.drop(parts)
 	w.stats.Revokes.Add(1)
 	w.emitCommitted(true)
-	w.memberEvent(contract.EventRevoked, parts)
+	w.memberEvent(cl, contract.EventRevoked, parts)
 }
 
 // onLost lets the partitions go without committing (the group moved on).
-func (w *Worker) onLost(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+func (w *Worker) onLost(_ context.Context, cl *kgo.Client, m map[string][]int32) {
 	parts := w.partitionsOf(m)
 	if len(parts) == 0 {
 		return
@@ -264,7 +266,7 @@ func (w *Worker) onLost(_ context.Context, _ *kgo.Client, m map[string][]int32) 
 	w.drop(parts)
 	w.stats.Losses.Add(1)
 	w.emitCommitted(true)
-	w.memberEvent(contract.EventLost, parts)
+	w.memberEvent(cl, contract.EventLost, parts)
 }
 
 func (w *Worker) drop(parts []int32) {
@@ -280,7 +282,7 @@ func (w *Worker) drop(parts []int32) {
 // member does not leave), and flushes.
 func (w *Worker) shutdown() {
 	if w.sess == nil {
-		if err := w.commitSync(w.hard, nil); err != nil {
+		if err := w.commitSync(w.hard, w.cl, nil); err != nil {
 			w.ev.Error(fmt.Errorf("final commit: %w", err), "", nil)
 		}
 		if err := w.cl.Flush(w.hard); err != nil {
