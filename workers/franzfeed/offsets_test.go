@@ -43,3 +43,26 @@ func TestCommitLogAtMostOncePerInterval(t *testing.T) {
 		t.Fatalf("empty flush %v", got)
 	}
 }
+
+func TestMaxPollOverdueOncePerBatch(t *testing.T) {
+	var m maxPoll
+	t0 := time.Unix(1000, 0)
+	if m.overdue(t0, time.Second) {
+		t.Fatal("idle worker overdue")
+	}
+	m.begin(t0)
+	if m.overdue(t0.Add(900*time.Millisecond), time.Second) {
+		t.Fatal("overdue within the interval")
+	}
+	if !m.overdue(t0.Add(1100*time.Millisecond), time.Second) {
+		t.Fatal("not overdue past the interval")
+	}
+	m.left.Store(true)
+	if m.overdue(t0.Add(2*time.Second), time.Second) || !m.end() {
+		t.Fatal("overdue again after leaving, or end did not report the leave")
+	}
+	m.begin(t0.Add(3 * time.Second))
+	if m.end() {
+		t.Fatal("a new batch reported the old leave")
+	}
+}

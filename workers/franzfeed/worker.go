@@ -42,6 +42,7 @@ type Worker struct {
 	backoff    time.Duration
 	refusedAt  time.Time
 
+	poll     maxPoll
 	stopping atomic.Bool
 	hard     context.Context // canceled when shutdown must end at once
 	stats    Stats
@@ -144,6 +145,9 @@ func (w *Worker) loop(ctx context.Context) error {
 		// a batch is about a second of work, so a shutdown waits for little
 		batch = max(1, int(time.Second/d))
 	}
+	wctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go w.watchMaxPoll(wctx)
 	for ctx.Err() == nil {
 		pctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 		var fs kgo.Fetches
@@ -161,12 +165,16 @@ func (w *Worker) loop(ctx context.Context) error {
 			return err
 		}
 		recs := fs.Records()
+		w.poll.begin(time.Now())
 		var err error
 		if w.sess != nil {
 			err = w.transact(recs)
 		} else {
 			w.process(recs)
 			w.commitAsync()
+		}
+		if w.poll.end() {
+			w.ev.Error(fmt.Errorf("a batch took longer than %s=%d: left the group", contract.EnvMaxPollMS, w.cfg.MaxPollInterval.Milliseconds()), contract.ErrorKindMaxPollExceeded, nil)
 		}
 		w.allowRebalance()
 		if err != nil {
