@@ -33,7 +33,9 @@
 //     metadata byte-identical to its previous incarnation's: the embedded
 //     broker (kfake) rebalances on any difference.
 //   - A worker dropped for exceeding MAX_POLL_INTERVAL_MS says so with an
-//     error event of kind ErrorKindMaxPollExceeded.
+//     error event of kind ErrorKindMaxPollExceeded. Being dropped is its
+//     own job (the slow-handler spec wants its partitions moved): a client
+//     with no max.poll.interval of its own (franz-go) needs a watchdog.
 //   - Under KIP-848 a static member refused with UNRELEASED_INSTANCE_ID
 //     keeps joining (error event of kind ErrorKindRejoinRefused) instead of
 //     exiting.
