@@ -48,7 +48,7 @@ define RUN_SUITE
 	echo "make $(1): $$(( $$(date +%s) - start ))s wall"; exit $$rc
 endef
 
-.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images clean clean-all timeline external external-specs kraft-standin
+.PHONY: help test vet lint-ci unit smoke conformance selftest chaos scale soak bench images franz-image franz franz-specs clean clean-all timeline external external-specs kraft-standin
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -70,6 +70,20 @@ unit: ## unit tests (no Docker): checkers, timeline, graph, bounds, worker logic
 
 images: ## build (or reuse) the broker, toxiproxy, worker and worker-mutants images
 	$(CHAOSCTL) images
+
+franz-image: ## build (or reuse) the franz-go worker's image (workers/franzfeed) and print its tag
+	@$(CHAOSCTL) image franzfeed
+
+franz: ## the franz-go worker (written from the contract alone) through make conformance and the smoke, crash, partition and delivery specs (FRANZ_LABELS)
+	@img=$$($(CHAOSCTL) image franzfeed) || exit 1; echo "WORKER_IMAGE=$$img"; \
+	WORKER_IMAGE=$$img $(MAKE) --no-print-directory conformance; c=$$?; \
+	WORKER_IMAGE=$$img $(MAKE) --no-print-directory franz-specs; s=$$?; \
+	[ $$c -eq 0 ] && [ $$s -eq 0 ]
+
+# The label filter of `make franz`'s specs.
+FRANZ_LABELS ?= smoke || crash || partition || delivery
+franz-specs:
+	$(call RUN_SUITE,franz,$(FRANZ_LABELS),--procs=$(PROCS) --timeout=45m)
 
 smoke: ## the smoke chaos specs (label "smoke") in $(PROCS) processes
 	$(call RUN_SUITE,smoke,smoke,--procs=$(PROCS) --timeout=14m)

@@ -1,6 +1,7 @@
 // Command chaosctl is the suite's housekeeping tool:
 //
 //	chaosctl images            build (or reuse) the broker, toxiproxy, worker and worker-mutants images
+//	chaosctl image franzfeed   build (or reuse) the franz-go worker's image and print its tag alone
 //	chaosctl clean [-owner ID] [-images]
 //	                           remove every container, network and volume the suite
 //	                           created (only run ID's with -owner; images too with -images)
@@ -39,6 +40,8 @@ func main() {
 	switch os.Args[1] {
 	case "images":
 		err = images(ctx)
+	case "image":
+		err = image(ctx, os.Args[2:])
 	case "clean":
 		fs := flag.NewFlagSet("clean", flag.ExitOnError)
 		imgs := fs.Bool("images", false, "also remove the suite's images")
@@ -76,7 +79,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: chaosctl images | clean [-owner ID] [-images] | leftovers [-owner ID] | testlog OUT.json | tally FILE...`)
+	fmt.Fprintln(os.Stderr, `usage: chaosctl images | image franzfeed | clean [-owner ID] [-images] | leftovers [-owner ID] | testlog OUT.json | tally FILE...`)
 }
 
 func images(ctx context.Context) error {
@@ -91,6 +94,25 @@ func images(ctx context.Context) error {
 		}
 	}
 	fmt.Printf("images ready in %s: broker=%s proxy=%s worker=%s mutants=%s\n", time.Since(start).Round(time.Millisecond), imgs.Broker, imgs.Proxy, imgs.Worker, imgs.Mutants)
+	return nil
+}
+
+// image builds one optional image and prints its tag on stdout alone (the
+// build's progress goes to stderr), for WORKER_IMAGE=$(chaosctl image ...).
+func image(ctx context.Context, args []string) error {
+	specs := map[string]fixtures.ImageSpec{fixtures.FranzImage.Name: fixtures.FranzImage}
+	if len(args) != 1 {
+		return fmt.Errorf("want one image name (franzfeed)")
+	}
+	spec, ok := specs[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown image %q (want franzfeed)", args[0])
+	}
+	tag, err := fixtures.BuildImage(ctx, spec, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tag)
 	return nil
 }
 

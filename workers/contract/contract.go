@@ -20,6 +20,8 @@
 //     no spec fails because one was printed.
 //   - An assigned, revoked or lost event with no partitions is a no-op
 //     (franz-go revokes nothing at the end of every cooperative session).
+//   - A partition with no committed offset is read from its earliest
+//     offset, not its end: posts may be published before the group joins.
 //   - Commit at least about once a second while consuming: the control's
 //     lag bound (50 records at 50 posts/s) leaves about a second of
 //     uncommitted work.
@@ -31,7 +33,9 @@
 //     metadata byte-identical to its previous incarnation's: the embedded
 //     broker (kfake) rebalances on any difference.
 //   - A worker dropped for exceeding MAX_POLL_INTERVAL_MS says so with an
-//     error event of kind ErrorKindMaxPollExceeded.
+//     error event of kind ErrorKindMaxPollExceeded. Being dropped is its
+//     own job (the slow-handler spec wants its partitions moved): a client
+//     with no max.poll.interval of its own (franz-go) needs a watchdog.
 //   - Under KIP-848 a static member refused with UNRELEASED_INSTANCE_ID
 //     keeps joining (error event of kind ErrorKindRejoinRefused) instead of
 //     exiting.
@@ -169,7 +173,7 @@ const (
 	EnvPostsTopic        = "POSTS_TOPIC"           // default "posts"
 	EnvFeedTopic         = "FEED_TOPIC"            // default "feed-updates"
 	EnvDLQTopic          = "DLQ_TOPIC"             // default "posts-dlq"
-	EnvAssignor          = "ASSIGNOR"              // range | roundrobin | cooperative-sticky (classic protocol)
+	EnvAssignor          = "ASSIGNOR"              // range | roundrobin | cooperative-sticky (classic); uniform | range (consumer)
 	EnvGroupProtocol     = "GROUP_PROTOCOL"        // classic | consumer (KIP-848)
 	EnvInstanceID        = "GROUP_INSTANCE_ID"     // static membership when set
 	EnvSessionTimeoutMS  = "SESSION_TIMEOUT_MS"    // default 6000 (classic only)
