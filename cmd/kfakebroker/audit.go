@@ -67,6 +67,8 @@ type audit struct {
 	npending   int
 	members    map[string]memberIdent // member id -> who, learnt from requests
 	topicNames map[[16]byte]string
+
+	clients *clientIndex // request hash -> client id, for faults on one client
 }
 
 // pendingReq is the entries one request produced, waiting for its answer.
@@ -84,6 +86,7 @@ func newAudit() *audit {
 		pending:    map[uint64][]*pendingReq{},
 		members:    map[string]memberIdent{},
 		topicNames: map[[16]byte]string{},
+		clients:    newClientIndex(),
 	}
 }
 

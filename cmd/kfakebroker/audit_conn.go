@@ -126,6 +126,7 @@ func (c *auditConn) request(frame []byte) {
 		return
 	}
 	cr := connReq{key: key, version: version, hash: requestHash(key, version, body), client: client}
+	c.a.clients.note(cr.hash, client)
 	if key == int16(kmsg.ConsumerGroupHeartbeat) {
 		cgh, ok := req.(*kmsg.ConsumerGroupHeartbeatRequest)
 		if !ok || cgh.ReadFrom(body) != nil {

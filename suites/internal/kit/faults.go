@@ -76,6 +76,18 @@ func (f brokerFaulter) RemoveFault(ctx context.Context, id string) (int64, error
 	return hits, err
 }
 
+// ClientFaults adapts the stage's broker control API to the catalogue's
+// chaos.ClientFaulter (faults on one client's requests).
+func ClientFaults(st *fixtures.Stage) chaos.ClientFaulter { return brokerFaulter{st.Broker} }
+
+func (f brokerFaulter) AddClientFault(ctx context.Context, client string, keys []string, topic, kafkaErr string) (string, error) {
+	return f.b.AddFault(ctx, fixtures.BrokerFault{Keys: keys, Client: client, Topic: topic, Error: kafkaErr, Count: -1})
+}
+
+func (f brokerFaulter) FaultHits(ctx context.Context, id string) (int64, error) {
+	return f.b.FaultHits(ctx, id)
+}
+
 // InjectTimed is Inject that also returns when Inject itself returned (a
 // broker restart is over only then), besides when it began.
 func InjectTimed(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within time.Duration) (began, done time.Time) {
