@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -49,18 +48,12 @@ type ProduceRefused struct {
 	Topic  string
 	Error  string // "" is ProduceRefusedError
 
-	st *produceRefusedState
-}
-
-type produceRefusedState struct {
-	mu      sync.Mutex
-	id      string
-	refused int64
+	st *countedState
 }
 
 // NewProduceRefused returns the fault for worker's produce requests to topic.
 func NewProduceRefused(b ClientFaulter, worker, topic string) ProduceRefused {
-	return ProduceRefused{B: b, Worker: worker, Topic: topic, st: &produceRefusedState{}}
+	return ProduceRefused{B: b, Worker: worker, Topic: topic, st: &countedState{}}
 }
 
 func (p ProduceRefused) Name() string   { return "produce-refused" }
@@ -84,9 +77,7 @@ func (p ProduceRefused) Inject(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.st.mu.Lock()
-	p.st.id = id
-	p.st.mu.Unlock()
+	p.st.setID(id)
 	return nil
 }
 
@@ -94,10 +85,7 @@ func (p ProduceRefused) Heal(ctx context.Context) error {
 	if p.st == nil {
 		return nil
 	}
-	p.st.mu.Lock()
-	id := p.st.id
-	p.st.id = ""
-	p.st.mu.Unlock()
+	id := p.st.takeID()
 	if id == "" {
 		return nil
 	}
@@ -105,22 +93,13 @@ func (p ProduceRefused) Heal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("remove broker fault %s: %w", id, err)
 	}
-	p.st.mu.Lock()
-	p.st.refused = max(p.st.refused, hits)
-	p.st.mu.Unlock()
+	p.st.saw(hits)
 	return nil
 }
 
 // Refused is how many produce requests the broker refused: the count at
 // heal, or 0 before.
-func (p ProduceRefused) Refused() int64 {
-	if p.st == nil {
-		return 0
-	}
-	p.st.mu.Lock()
-	defer p.st.mu.Unlock()
-	return p.st.refused
-}
+func (p ProduceRefused) Refused() int64 { return p.st.counted() }
 
 // Bit waits until the broker has refused one of the worker's produce
 // requests (a worker with nothing to produce is not bitten).
@@ -128,30 +107,5 @@ func (p ProduceRefused) Bit(ctx context.Context, _ GroupView, _ time.Time, withi
 	if p.st == nil {
 		return errors.New("fault not built with NewProduceRefused")
 	}
-	p.st.mu.Lock()
-	id := p.st.id
-	p.st.mu.Unlock()
-	if id == "" {
-		return errors.New("produce-refused: not injected")
-	}
-	deadline := time.Now().Add(within)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		hits, err := p.B.FaultHits(ctx, id)
-		if err == nil && hits > 0 {
-			p.st.mu.Lock()
-			p.st.refused = max(p.st.refused, hits)
-			p.st.mu.Unlock()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: no produce request of %s refused within %s (last: hits %d, err %v)", ErrNoBite, p.Worker, within, hits, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+	return p.st.awaitCounted(ctx, within, "no produce request of "+p.Worker+" refused", p.B.FaultHits)
 }

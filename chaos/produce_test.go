@@ -74,3 +74,66 @@ func TestProduceRefusedBitesOnlyOnceTheBrokerRefused(t *testing.T) {
 		t.Error("zero value: heal must be a no-op and inject an error")
 	}
 }
+
+// fakeHolder is a broker whose holds have held whatever hits says.
+type fakeHolder struct {
+	mu      sync.Mutex
+	added   []string
+	hits    int64
+	removed int
+}
+
+func (f *fakeHolder) AddHold(_ context.Context, client string, keys []string, hold time.Duration) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.added = append(f.added, client+"/"+keys[0]+"/"+hold.String())
+	return "3", nil
+}
+
+func (f *fakeHolder) HoldHits(context.Context, string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits, nil
+}
+
+func (f *fakeHolder) RemoveHold(context.Context, string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed++
+	return f.hits, nil
+}
+
+func TestCommitsHeldBitesOnlyOnceTheBrokerHeldACommit(t *testing.T) {
+	b := &fakeHolder{}
+	c := NewCommitsHeld(b, "w2", 2500*time.Millisecond)
+	ctx := context.Background()
+	if err := c.Bit(ctx, nil, time.Now(), time.Millisecond); err == nil {
+		t.Fatal("bit before inject")
+	}
+	if err := c.Inject(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.added) != 1 || b.added[0] != "w2/OffsetCommit/2.5s" {
+		t.Fatalf("added %v", b.added)
+	}
+	if err := c.Bit(ctx, nil, time.Now(), 150*time.Millisecond); !errors.Is(err, ErrNoBite) {
+		t.Fatalf("bit with nothing held: %v", err)
+	}
+	b.mu.Lock()
+	b.hits = 2
+	b.mu.Unlock()
+	if err := c.Bit(ctx, nil, time.Now(), time.Second); err != nil || c.Held() != 2 {
+		t.Fatalf("bit after holds: %v, held %d", err, c.Held())
+	}
+	for range 2 {
+		if err := c.Heal(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.removed != 1 {
+		t.Errorf("removed %d times, want once", b.removed)
+	}
+	if err := NewCommitsHeld(b, "w2", 0).Inject(ctx); err == nil {
+		t.Error("a zero hold was injected")
+	}
+}

@@ -69,6 +69,7 @@ type audit struct {
 	topicNames map[[16]byte]string
 
 	clients *clientIndex // request hash -> client id, for faults on one client
+	holds   holds        // requests held back per client (holds.go)
 }
 
 // pendingReq is the entries one request produced, waiting for its answer.

@@ -24,6 +24,7 @@ import (
 //	POST   /faults               201 {"id":"1","hits":0}  body: faultSpec; "client"
 //	                             selects one client's requests (see faultSpec)
 //	DELETE /faults/{id}          200 {"id":"1","hits":N}, 404 if unknown
+//	GET|POST /holds, DELETE /holds/{id}: requests held back per client (holds.go)
 //	GET    /audit[?since=SEQ]    200 {"started","seq","dropped","incomplete","entries":[...]}
 //	                             entries after SEQ (history.AuditEntry), see audit.go
 //
@@ -85,6 +86,9 @@ func (a *controlAPI) handler() http.Handler {
 	mux.HandleFunc("POST /faults", a.addFault)
 	mux.HandleFunc("DELETE /faults/{id}", a.deleteFault)
 	mux.HandleFunc("GET /audit", a.auditLog)
+	mux.HandleFunc("GET /holds", a.listHolds)
+	mux.HandleFunc("POST /holds", a.addHold)
+	mux.HandleFunc("DELETE /holds/{id}", a.deleteHold)
 	return mux
 }
 
@@ -183,8 +187,9 @@ func (a *controlAPI) deleteFault(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "hits": f.h.Hits()})
 }
 
-// removeAll uninstalls every fault (at shutdown).
+// removeAll uninstalls every fault and hold (at shutdown).
 func (a *controlAPI) removeAll() {
+	a.audit.holds.removeAll()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for id, f := range a.faults {
@@ -246,8 +251,7 @@ func clientIs(client string, clientOf func(kmsg.Request) string) func(kmsg.Reque
 	var match bool
 	return func(req kmsg.Request) bool {
 		if req != last {
-			id := clientOf(req)
-			last, match = req, id == client || strings.HasPrefix(id, client+"-")
+			last, match = req, clientMatches(clientOf(req), client)
 		}
 		return match
 	}

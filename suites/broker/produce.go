@@ -20,3 +20,10 @@ var (
 		return specs.ProduceRefusedInput{Combo: specs.ClassicRange, Then: specs.ProduceSIGKILL}
 	})
 )
+
+// The broker holding back one worker's commits (each by CommitHold), then
+// that worker stopped with SIGTERM: eager (range) and cooperative.
+var (
+	_ = specs.CommitsHeldSpec(func() specs.CommitsHeldInput { return specs.CommitsHeldInput{Combo: specs.ClassicRange} })
+	_ = specs.CommitsHeldSpec(func() specs.CommitsHeldInput { return specs.CommitsHeldInput{Combo: specs.ClassicCoopSticky} })
+)

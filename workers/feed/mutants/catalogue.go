@@ -114,7 +114,7 @@ var All = []Mutant{
 		Bug:       "on revoke drops the revoked partitions' buffered records and ready offsets without committing them (prints revoked all the same)",
 		Why:       "the revoke callback is left empty, or commits asynchronously and returns before the commit lands",
 		Invariant: LeaverCommitted,
-		Specs:     "assignment && cooperativesticky", Today: NeedsFault,
+		Specs:     "commits-held", Today: CaughtToday,
 		Cite: "https://github.com/akka/alpakka-kafka/issues/1038",
 	},
 	{
