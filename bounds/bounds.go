@@ -49,6 +49,8 @@ type Bounds struct {
 	RejoinRefused    time.Duration // a KIP-848 static member killed and started again at once -> it owns partitions again (derived: SessionTimeout + 12s)
 	BiteLag          int64         // records behind on a target's partitions that show a fault stalled it
 	ZombieGrace      time.Duration // how long after the coordinator took a partition from a worker its appends from it are still excused
+	CommitHold       time.Duration // how long the broker holds each commit of one worker (< half the session timeout: the held connection carries its heartbeats; derived: 40% of it)
+	ProduceRefused   time.Duration // how long the broker refuses one worker's produce requests, outlasting its delivery timeout (the feed worker's message.timeout.ms is 30s)
 	LatencySpread    float64       // worst partition's p99 feed-update latency over the median partition's, under steady load (>= 1)
 	LatencySlack     time.Duration // ... unless it is within this much of the median's p99 (host noise at tens of ms)
 	ScheduleDuration time.Duration // the seeded schedule spec's length
@@ -88,6 +90,8 @@ func Defaults() Bounds {
 		RejoinRefused:    18 * time.Second,
 		BiteLag:          20,
 		ZombieGrace:      2 * time.Second,
+		CommitHold:       2400 * time.Millisecond,
+		ProduceRefused:   35 * time.Second,
 		LatencySpread:    2,
 		LatencySlack:     250 * time.Millisecond,
 		ScheduleDuration: 50 * time.Second,
@@ -122,6 +126,8 @@ const (
 	EnvRejoinRefused     = "CHAOS_BOUND_REJOIN_REFUSED"
 	EnvBiteLag           = "CHAOS_BITE_LAG"
 	EnvZombieGrace       = "CHAOS_ZOMBIE_GRACE"
+	EnvCommitHold        = "CHAOS_COMMIT_HOLD"
+	EnvProduceRefused    = "CHAOS_PRODUCE_REFUSED"
 	EnvLatencySpread     = "CHAOS_LATENCY_SPREAD"
 	EnvLatencySlack      = "CHAOS_LATENCY_SLACK"
 	EnvScheduleDuration  = "CHAOS_SCHEDULE_DURATION"
@@ -166,6 +172,8 @@ var fields = []field{
 	{"RejoinRefused", "rejoin_refused", EnvRejoinRefused, "KIP-848 static member killed and started again at once -> it owns partitions again (refused until its old session expires; default session timeout + 12s of the worker's join backoff)", func(b *Bounds) *time.Duration { return &b.RejoinRefused }, nil, func(b Bounds) time.Duration { return b.SessionTimeout + 12*time.Second }, nil},
 	{"BiteLag", "bite_lag", EnvBiteLag, "records behind on a target's partitions that show a fault stalled it", nil, func(b *Bounds) *int64 { return &b.BiteLag }, nil, nil},
 	{"ZombieGrace", "zombie_grace", EnvZombieGrace, "coordinator took a partition from a worker -> its appends from that partition stop being excused", func(b *Bounds) *time.Duration { return &b.ZombieGrace }, nil, nil, nil},
+	{"CommitHold", "commit_hold", EnvCommitHold, "the broker holds each commit of one worker this long before serving it (< half the session timeout: the held connection carries its heartbeats; default 40% of it)", func(b *Bounds) *time.Duration { return &b.CommitHold }, nil, func(b Bounds) time.Duration { return b.SessionTimeout * 4 / 10 }, nil},
+	{"ProduceRefused", "produce_refused", EnvProduceRefused, "the broker refuses one worker's produce requests this long (above the worker's delivery timeout, 30s for the feed worker, so its deliveries fail)", func(b *Bounds) *time.Duration { return &b.ProduceRefused }, nil, nil, nil},
 	{"LatencySpread", "latency_spread", EnvLatencySpread, "worst partition's p99 feed-update latency over the median partition's, steady load (ratio >= 1)", nil, nil, nil, func(b *Bounds) *float64 { return &b.LatencySpread }},
 	{"LatencySlack", "latency_slack", EnvLatencySlack, "the worst partition's p99 may exceed the spread bound while within this of the median partition's p99", func(b *Bounds) *time.Duration { return &b.LatencySlack }, nil, nil, nil},
 	{"ScheduleDuration", "schedule_duration", EnvScheduleDuration, "length of the seeded schedule spec", func(b *Bounds) *time.Duration { return &b.ScheduleDuration }, nil, nil, nil},
@@ -291,6 +299,9 @@ func (b Bounds) Validate() error {
 		}
 		if b.Outage > 0 && b.Outage <= b.SessionTimeout {
 			errs = append(errs, fmt.Errorf("%s=%s: must be above %s=%s", EnvOutage, b.Outage, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.CommitHold > 0 && b.CommitHold >= b.SessionTimeout/2 {
+			errs = append(errs, fmt.Errorf("%s=%s: must be below half of %s=%s (the held connection carries the heartbeats)", EnvCommitHold, b.CommitHold, EnvSessionTimeout, b.SessionTimeout))
 		}
 		if b.SlowMaxPoll > 0 && b.SlowMaxPoll < b.SessionTimeout {
 			errs = append(errs, fmt.Errorf("%s=%s: below %s=%s, which the worker contract forbids", EnvSlowMaxPoll, b.SlowMaxPoll, EnvSessionTimeout, b.SessionTimeout))

@@ -23,7 +23,7 @@ func TestDefaults(t *testing.T) {
 	want := Bounds{6 * time.Second, time.Second, 30 * time.Second, 9 * time.Second, 3 * time.Second, 50,
 		15 * time.Second, 5 * time.Second, 10 * time.Second, 60 * time.Second, 60 * time.Second, 250 * time.Millisecond, 10 * time.Second,
 		2700 * time.Millisecond, 8 * time.Second, 3 * time.Second, 8 * time.Second, 7 * time.Second, 10 * time.Second, 10 * time.Second,
-		13 * time.Second, 18 * time.Second, 20, 2 * time.Second, 2, 250 * time.Millisecond, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
+		13 * time.Second, 18 * time.Second, 20, 2 * time.Second, 2400 * time.Millisecond, 35 * time.Second, 2, 250 * time.Millisecond, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
 	if b != want {
 		t.Fatalf("got %+v want %+v", b, want)
 	}
@@ -46,7 +46,7 @@ func TestOverrides(t *testing.T) {
 		20 * time.Second, 5 * time.Second, 5 * time.Second, 2 * time.Minute, 90 * time.Second, 100 * time.Millisecond, 30 * time.Second,
 		// derived from the 10s session timeout
 		4500 * time.Millisecond, 12 * time.Second, 5 * time.Second, 12 * time.Second, 11 * time.Second, 14 * time.Second, 14 * time.Second,
-		13 * time.Second, 22 * time.Second, 20, 2 * time.Second, 2, 250 * time.Millisecond, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
+		13 * time.Second, 22 * time.Second, 20, 2 * time.Second, 4 * time.Second, 35 * time.Second, 2, 250 * time.Millisecond, 50 * time.Second, 8 * time.Second, 10 * time.Minute}
 	if b != want {
 		t.Fatalf("got %+v want %+v", b, want)
 	}

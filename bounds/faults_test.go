@@ -109,6 +109,12 @@ func TestZombieGrace(t *testing.T) {
 	if _, err := FromEnv(env(EnvZombieGrace, "soon")); err == nil || !strings.Contains(err.Error(), EnvZombieGrace) {
 		t.Fatalf("bad zombie grace accepted or not named: %v", err)
 	}
+	if b, err := FromEnv(env(EnvProduceRefused, "40s")); err != nil || b.ProduceRefused != 40*time.Second || Defaults().Map()["produce_refused"] != "35s" {
+		t.Fatalf("produce refused = %v, %v", b.ProduceRefused, err)
+	}
+	if _, err := FromEnv(env(EnvCommitHold, "3s")); err == nil || !strings.Contains(err.Error(), EnvCommitHold) {
+		t.Fatalf("a commit hold of half the session timeout was accepted: %v", err)
+	}
 	if !strings.Contains(Defaults().Table(), "ZombieGrace") || Defaults().Map()["zombie_grace"] != "2s" {
 		t.Fatalf("zombie grace not printed: %s %v", Defaults().Table(), Defaults().Map())
 	}

@@ -67,6 +67,9 @@ type audit struct {
 	npending   int
 	members    map[string]memberIdent // member id -> who, learnt from requests
 	topicNames map[[16]byte]string
+
+	clients *clientIndex // request hash -> client id, for faults on one client
+	holds   holds        // requests held back per client (holds.go)
 }
 
 // pendingReq is the entries one request produced, waiting for its answer.
@@ -84,6 +87,7 @@ func newAudit() *audit {
 		pending:    map[uint64][]*pendingReq{},
 		members:    map[string]memberIdent{},
 		topicNames: map[[16]byte]string{},
+		clients:    newClientIndex(),
 	}
 }
 

@@ -25,6 +25,8 @@ type auditConn struct {
 
 	pmu     sync.Mutex
 	pending map[int32]connReq // correlation id -> request
+
+	held *hold // the hold a request of the current Read matched (under rmu)
 }
 
 // connReq is what the connection keeps of a request until its answer.
@@ -53,8 +55,15 @@ func (c *auditConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.rmu.Lock()
+		c.held = nil
 		c.rbuf = frames(c.rbuf, p[:n], c.request)
+		h := c.held
 		c.rmu.Unlock()
+		// A held request reaches the broker only after its hold: kfake
+		// cannot act on a frame it has not read.
+		if h != nil {
+			h.wait()
+		}
 	}
 	return n, err
 }
@@ -111,6 +120,9 @@ func (c *auditConn) request(frame []byte) {
 	if cid != nil {
 		client = *cid
 	}
+	if c.held == nil {
+		c.held = c.a.holds.match(key, client)
+	}
 	body := r.Src
 	switch key {
 	// Not TxnOffsetCommit: a transactional worker's producer sends it with
@@ -126,6 +138,7 @@ func (c *auditConn) request(frame []byte) {
 		return
 	}
 	cr := connReq{key: key, version: version, hash: requestHash(key, version, body), client: client}
+	c.a.clients.note(cr.hash, client)
 	if key == int16(kmsg.ConsumerGroupHeartbeat) {
 		cgh, ok := req.(*kmsg.ConsumerGroupHeartbeatRequest)
 		if !ok || cgh.ReadFrom(body) != nil {

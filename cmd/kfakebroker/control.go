@@ -21,8 +21,10 @@ import (
 //	GET    /coordinator?group=G  200 {"group":G,"node":N,"advertise":"host:port"}
 //	GET    /group?group=G        200 kfake.GroupInfo, 404 if unknown
 //	GET    /faults               200 [{"id":..,"hits":..,"spec":{..}}]
-//	POST   /faults               201 {"id":"1","hits":0}  body: faultSpec
+//	POST   /faults               201 {"id":"1","hits":0}  body: faultSpec; "client"
+//	                             selects one client's requests (see faultSpec)
 //	DELETE /faults/{id}          200 {"id":"1","hits":N}, 404 if unknown
+//	GET|POST /holds, DELETE /holds/{id}: requests held back per client (holds.go)
 //	GET    /audit[?since=SEQ]    200 {"started","seq","dropped","incomplete","entries":[...]}
 //	                             entries after SEQ (history.AuditEntry), see audit.go
 //
@@ -40,6 +42,12 @@ type faultSpec struct {
 	TxnID      string            `json:"txn_id,omitempty"`
 	TopLevel   bool              `json:"top_level,omitempty"`
 	Resource   string            `json:"resource,omitempty"`
+	// Client selects one client's requests by the client id in their
+	// header: Client itself or Client + "-" and anything (a worker "w1"
+	// and its producer "w1-producer", not "w10"); only for the
+	// audited request kinds (Produce, OffsetCommit, TxnOffsetCommit,
+	// AddOffsetsToTxn, EndTxn, SyncGroup), which Keys must name.
+	Client string `json:"client,omitempty"`
 	// Error is a Kafka error name ("COORDINATOR_NOT_AVAILABLE") or code
 	// (15); empty means UNKNOWN_SERVER_ERROR.
 	Error json.RawMessage `json:"error,omitempty"`
@@ -78,6 +86,9 @@ func (a *controlAPI) handler() http.Handler {
 	mux.HandleFunc("POST /faults", a.addFault)
 	mux.HandleFunc("DELETE /faults/{id}", a.deleteFault)
 	mux.HandleFunc("GET /audit", a.auditLog)
+	mux.HandleFunc("GET /holds", a.listHolds)
+	mux.HandleFunc("POST /holds", a.addHold)
+	mux.HandleFunc("DELETE /holds/{id}", a.deleteHold)
 	return mux
 }
 
@@ -148,7 +159,7 @@ func (a *controlAPI) addFault(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, fmt.Errorf("bad fault JSON: %w", err))
 		return
 	}
-	f, err := spec.toFault()
+	f, err := spec.toFault(a.audit.clients.clientOf)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
@@ -176,8 +187,9 @@ func (a *controlAPI) deleteFault(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "hits": f.h.Hits()})
 }
 
-// removeAll uninstalls every fault (at shutdown).
+// removeAll uninstalls every fault and hold (at shutdown).
 func (a *controlAPI) removeAll() {
+	a.audit.holds.removeAll()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for id, f := range a.faults {
@@ -186,7 +198,9 @@ func (a *controlAPI) removeAll() {
 	}
 }
 
-func (s faultSpec) toFault() (kfake.Fault, error) {
+// toFault builds the kfake.Fault; clientOf names a request's client (for
+// Client).
+func (s faultSpec) toFault(clientOf func(kmsg.Request) string) (kfake.Fault, error) {
 	f := kfake.Fault{
 		Nodes:      s.Nodes,
 		Topic:      s.Topic,
@@ -208,6 +222,17 @@ func (s faultSpec) toFault() (kfake.Fault, error) {
 		}
 		f.Keys = append(f.Keys, k)
 	}
+	if s.Client != "" {
+		if len(f.Keys) == 0 {
+			return f, errors.New("client: name the request keys (Produce, OffsetCommit, ...)")
+		}
+		for _, k := range f.Keys {
+			if !clientSelectable(k) {
+				return f, fmt.Errorf("client: %s requests cannot be selected by client (only %v)", kmsg.NameForKey(int16(k)), auditedKeys)
+			}
+		}
+		f.When = clientIs(s.Client, clientOf)
+	}
 	if len(s.Error) > 0 && string(s.Error) != "null" {
 		e, err := parseKafkaErr(s.Error)
 		if err != nil {
@@ -216,6 +241,20 @@ func (s faultSpec) toFault() (kfake.Fault, error) {
 		f.Err = e
 	}
 	return f, nil
+}
+
+// clientIs matches requests sent by client. kfake calls When once per entity
+// of a request (each partition of a produce), always on its one loop, so
+// the last request's answer is kept rather than hashed again.
+func clientIs(client string, clientOf func(kmsg.Request) string) func(kmsg.Request) bool {
+	var last kmsg.Request
+	var match bool
+	return func(req kmsg.Request) bool {
+		if req != last {
+			last, match = req, clientMatches(clientOf(req), client)
+		}
+		return match
+	}
 }
 
 // normName folds "JoinGroup", "join_group" and "JOIN-GROUP" together.
@@ -261,6 +300,9 @@ var errByName = func() map[string]*kerr.Error {
 			m[normName(e.Message)] = e
 		}
 	}
+	// Kafka renamed NOT_LEADER_FOR_PARTITION (code 6) in 2.x; kerr keeps
+	// the old name.
+	m[normName("NOT_LEADER_OR_FOLLOWER")] = kerr.NotLeaderForPartition
 	return m
 }()
 

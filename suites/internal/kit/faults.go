@@ -79,6 +79,38 @@ func (f brokerFaulter) RemoveFault(ctx context.Context, id string) (int64, error
 	return hits, err
 }
 
+// ClientFaults adapts the stage's broker control API to the catalogue's
+// chaos.ClientFaulter (faults on one client's requests).
+func ClientFaults(st *fixtures.Stage) chaos.ClientFaulter { return brokerFaulter{st.Broker} }
+
+func (f brokerFaulter) AddClientFault(ctx context.Context, client string, keys []string, topic, kafkaErr string) (string, error) {
+	return f.b.AddFault(ctx, fixtures.BrokerFault{Keys: keys, Client: client, Topic: topic, Error: kafkaErr, Count: -1})
+}
+
+func (f brokerFaulter) FaultHits(ctx context.Context, id string) (int64, error) {
+	return f.b.FaultHits(ctx, id)
+}
+
+// Holds adapts the stage's broker control API to the catalogue's
+// chaos.HoldFaulter (one client's requests held back).
+func Holds(st *fixtures.Stage) chaos.HoldFaulter { return brokerFaulter{st.Broker} }
+
+func (f brokerFaulter) AddHold(ctx context.Context, client string, keys []string, hold time.Duration) (string, error) {
+	return f.b.AddHold(ctx, fixtures.BrokerHold{Keys: keys, Client: client, Hold: hold})
+}
+
+func (f brokerFaulter) HoldHits(ctx context.Context, id string) (int64, error) {
+	return f.b.HoldHits(ctx, id)
+}
+
+func (f brokerFaulter) RemoveHold(ctx context.Context, id string) (int64, error) {
+	hits, err := f.b.RemoveHold(ctx, id)
+	if err == nil && hits >= 0 {
+		GinkgoWriter.Printf("broker hold %s held %d requests\n", id, hits)
+	}
+	return hits, err
+}
+
 // InjectTimed is Inject that also returns when Inject itself returned (a
 // broker restart is over only then), besides when it began.
 func InjectTimed(ctx context.Context, st *fixtures.Stage, f chaos.Fault, within time.Duration) (began, done time.Time) {

@@ -96,7 +96,7 @@ var All = []Mutant{
 		Bug:       "counts a feed update whose delivery failed as delivered and commits past it (the batch's highest offset while an earlier produce failed)",
 		Why:       "delivery reports are drained only to free memory; a failed one is logged, never retried, and the consumer commits its position",
 		Invariant: CommitsCoverAppends, Also: []string{NoLostUpdates},
-		Specs: "produce", Today: NeedsFault,
+		Specs: "produce && refused-long", Today: CaughtToday,
 		Cite: "https://github.com/IBM/sarama/issues/784",
 	},
 	{
@@ -114,7 +114,7 @@ var All = []Mutant{
 		Bug:       "on revoke drops the revoked partitions' buffered records and ready offsets without committing them (prints revoked all the same)",
 		Why:       "the revoke callback is left empty, or commits asynchronously and returns before the commit lands",
 		Invariant: LeaverCommitted,
-		Specs:     "assignment && cooperativesticky", Today: NeedsFault,
+		Specs:     "commits-held", Today: CaughtToday,
 		Cite: "https://github.com/akka/alpakka-kafka/issues/1038",
 	},
 	{
@@ -182,7 +182,7 @@ var All = []Mutant{
 		Bug:       "on SIGTERM stops waiting for acknowledgements, commits every post it polled, and purges the producer instead of flushing it",
 		Why:       "Close() looks like it flushes; the shutdown budget is spent elsewhere",
 		Invariant: CommitsCoverAppends, Also: []string{NoLostUpdates},
-		Specs: "crash && classic && range && !control", Focus: "SIGTERM", Today: NeedsFault,
+		Specs: "produce && sigterm", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/confluent-kafka-python/pull/2066",
 	},
 
