@@ -45,6 +45,7 @@ const (
 	NoZombieWrites      = "no-zombie-writes"      // audit
 	LeaverCommitted     = "leaver-committed"      // a graceful leaver's posts fanned out again by its successor
 	KeptNotReplayed     = "kept-not-replayed"     // a partition kept through a cooperative rebalance is not fanned out twice
+	RevokedWhileOwned   = "revoked-while-owned"   // audit + events: a partition given away while its worker was out is reported lost, not revoked
 )
 
 // Expectation says whether today's checks and specs are expected to catch
@@ -129,8 +130,8 @@ var All = []Mutant{
 		Name: "lost-as-revoked", Class: ClassRebalance,
 		Bug:       "handles lost partitions like revoked ones: processes their buffered records, commits and prints revoked",
 		Why:       "the callback ignores AssignmentLost() (or the client has one onPartitionsRevoked for both)",
-		Invariant: NoZombieWrites, Also: []string{CommittedMonotonic},
-		Specs: "pause && classic && range", Today: NeedsAudit,
+		Invariant: RevokedWhileOwned, Also: []string{NoZombieWrites},
+		Specs: "pause && classic && range && !eos", Focus: "longer than the session timeout", Today: NeedsAudit,
 		Cite: "https://github.com/confluentinc/parallel-consumer/issues/777",
 	},
 	{
