@@ -36,8 +36,13 @@ func TestRevokedWhileOwned(t *testing.T) {
 	}
 	// Within the slack: the broker's and the worker's clocks are compared.
 	near := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).
-		AssignClassic(1*s, "g", 2, ht.AM("w2", 0)).Event(1*s+50*ms, "w1", "revoked", 0).History()
-	wantPass(t, RevokedWhileOwned(near, 100*ms))
+		AssignClassic(1*s, "g", 2, ht.AM("w2", 0)).Event(1*s+5*ms, "w1", "revoked", 0).History()
+	wantPass(t, RevokedWhileOwned(near, RevokeClockSlack))
+	// A thawed worker revoking 175 ms after the move (a real long-pause
+	// run) is caught with the default slack.
+	thawed := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).
+		AssignClassic(1*s, "g", 2, ht.AM("w2", 0)).Event(1*s+175*ms, "w1", "revoked", 0).History()
+	wantFail(t, RevokedWhileOwned(thawed, RevokeClockSlack), ClassRevokedAfterTaken, "175ms before")
 
 	// No data, no pass.
 	wantFail(t, RevokedWhileOwned(ht.New(2).AuditEmpty().Event(s, "w1", "revoked", 0).History(), 0), ClassNoObservations, "no assignment")
