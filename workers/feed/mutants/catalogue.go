@@ -227,7 +227,7 @@ var All = []Mutant{
 		Bug:       "a random transactional.id per start and group-id-only metadata on the offsets: a zombie is never fenced, and a restarted worker never aborts its predecessor's transaction",
 		Why:       "ids must be unique per instance, so teams generate them; the pre-KIP-447 API took only the group id",
 		Invariant: NoZombieWrites, Also: []string{NoDuplicates, CommittedExact},
-		Specs: "eos && zombie", Today: NeedsAudit,
+		Specs: "eos && zombie", Today: CaughtToday,
 		Cite: "https://github.com/databricks/iceberg-kafka-connect/issues/200",
 	},
 
