@@ -131,7 +131,7 @@ var All = []Mutant{
 		Bug:       "handles lost partitions like revoked ones: processes their buffered records, commits and prints revoked",
 		Why:       "the callback ignores AssignmentLost() (or the client has one onPartitionsRevoked for both)",
 		Invariant: RevokedWhileOwned, Also: []string{NoZombieWrites},
-		Specs: "pause && classic && range && !eos", Focus: "longer than the session timeout", Today: NeedsAudit,
+		Specs: "pause && classic && range && !eos", Focus: "longer than the session timeout", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/parallel-consumer/issues/777",
 	},
 	{
