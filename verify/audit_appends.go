@@ -75,7 +75,10 @@ func DuplicateAppends(h history.History) (dups int, res Result) {
 // NoZombieWrites checks that no worker appends feed updates (or dead
 // letters) from a posts partition the coordinator did not give it (class
 // "zombie-write"), beyond grace: an append by worker W (its client id)
-// naming source partition p, at broker time t, is a zombie write when the
+// naming source partition p, visible at broker time t (when it was
+// appended, or for a transactional one when its transaction committed: a
+// zombie's transaction appended while it still held p and committed after
+// p moved makes its records visible all the same), is a zombie write when the
 // coordinator's latest assignment before it did not give p to W and W last
 // held p more than grace before t (or never did).
 //
@@ -174,7 +177,7 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 		}
 	}
 	for _, v := range apps {
-		for ai < len(asg) && asg[ai].Seq < v.e.Seq {
+		for ai < len(asg) && asg[ai].Seq < v.seq {
 			apply(asg[ai])
 			ai++
 		}
@@ -185,18 +188,18 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 			w := appendWorker(v.e, r)
 			judged++
 			x := lastHeld[w][r.SourcePartition]
-			if x != nil && (x.current || v.e.At.Sub(x.until) <= grace) {
+			if x != nil && (x.current || v.at.Sub(x.until) <= grace) {
 				continue
 			}
 			zombies++
 			pl = append(pl, r.SourcePartition)
 			if first.IsZero() {
-				first = v.e.At
+				first = v.at
 			}
 			if len(ex) < MaxExamples {
 				lost := "never held it"
 				if x != nil {
-					lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), v.e.At.Sub(x.until).Round(time.Millisecond))
+					lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), v.at.Sub(x.until).Round(time.Millisecond))
 				}
 				var holders []string
 				for g, ps := range owner {
@@ -215,8 +218,12 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 				} else {
 					what += fmt.Sprintf(" -> follower %d", r.Follower)
 				}
-				ex = append(ex, fmt.Sprintf("%s appended %s from partition %d offset %d at %s (seq %d), but %s; the coordinator had given it to %s",
-					w, what, r.SourcePartition, r.SourceOffset, rel(h.Start, v.e.At), v.e.Seq, lost, now))
+				when := fmt.Sprintf("at %s (seq %d)", rel(h.Start, v.e.At), v.e.Seq)
+				if v.seq != v.e.Seq {
+					when += fmt.Sprintf(", its transaction committed at %s (seq %d)", rel(h.Start, v.at), v.seq)
+				}
+				ex = append(ex, fmt.Sprintf("%s appended %s from partition %d offset %d %s, but %s; the coordinator had given it to %s",
+					w, what, r.SourcePartition, r.SourceOffset, when, lost, now))
 			}
 		}
 	}

@@ -212,6 +212,20 @@ func TestNoZombieWrites(t *testing.T) {
 	z848 := ht.New(2).AssignConsumer(0, "g", "w1", 1, 0, 1).AssignConsumer(1*s, "g", "w2", 1, 1).
 		Append(4*s, "w1", ht.U("p1", 3, "w1", 1, 5)).History()
 	wantFail(t, NoZombieWrites(z848, 2*s), ClassZombieWrite, "last held it until +1s")
+	// Exactly-once: a zombie's transaction appended while it held p and
+	// committed after p moved is judged when it committed; an aborted
+	// one is never visible.
+	txz := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		EndTxn(5*s, "w1", 7, true).History()
+	wantFail(t, NoZombieWrites(txz, 2*s), ClassZombieWrite, "from partition 1 offset 2 at +1s (seq 2), its transaction committed at +5s (seq 4), but last held it until +2s (3s before)")
+	fenced := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		EndTxn(5*s, "w1", 7, false).
+		TxnAppend(6*s, "w2", 8, ht.U("p1", 3, "w2", 1, 2)).EndTxn(6500*ms, "w2", 8, true).History()
+	wantPass(t, NoZombieWrites(fenced, 2*s))
 	// A dead letter from a partition never held is a zombie write too.
 	dl := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).AppendDeadLetter(1*s, "w1", 1, 3).History()
 	wantFail(t, NoZombieWrites(dl, time.Second), ClassZombieWrite, "w1 appended a dead letter from partition 1 offset 3")

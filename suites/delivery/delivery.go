@@ -1,5 +1,6 @@
 // Package delivery holds the chaos specs of what the feed worker promises
-// about each post it reads: exactly-once delivery through a SIGKILL in the
+// about each post it reads: posts published before the group first joins
+// read from the earliest offset, exactly-once delivery through a SIGKILL in the
 // middle of a transaction, no rebalance when a static member restarts in
 // place, and poison posts dead-lettered while everything else flows.
 //

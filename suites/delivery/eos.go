@@ -20,3 +20,10 @@ var (
 		return specs.KillMidTxnInput{Combo: Consumer848EOS}
 	})
 )
+
+// Exactly-once zombie: a worker frozen inside an open transaction until
+// its partitions have moved, then thawed; its transaction must be fenced,
+// never committed.
+var _ = specs.FreezeMidTransactionSpec(func() specs.FreezeMidTxnInput {
+	return specs.FreezeMidTxnInput{Combo: specs.ClassicRangeEOS}
+})

@@ -81,7 +81,7 @@ func (f brokerFaulter) RemoveFault(ctx context.Context, id string) (int64, error
 
 // ClientFaults adapts the stage's broker control API to the catalogue's
 // chaos.ClientFaulter (faults on one client's requests).
-func ClientFaults(st *fixtures.Stage) chaos.ClientFaulter { return brokerFaulter{st.Broker} }
+func ClientFaults(st *fixtures.Stage) chaos.ClientFaulter { return brokerFaulter{Embedded(st)} }
 
 func (f brokerFaulter) AddClientFault(ctx context.Context, client string, keys []string, topic, kafkaErr string) (string, error) {
 	return f.b.AddFault(ctx, fixtures.BrokerFault{Keys: keys, Client: client, Topic: topic, Error: kafkaErr, Count: -1})
@@ -93,7 +93,7 @@ func (f brokerFaulter) FaultHits(ctx context.Context, id string) (int64, error) 
 
 // Holds adapts the stage's broker control API to the catalogue's
 // chaos.HoldFaulter (one client's requests held back).
-func Holds(st *fixtures.Stage) chaos.HoldFaulter { return brokerFaulter{st.Broker} }
+func Holds(st *fixtures.Stage) chaos.HoldFaulter { return brokerFaulter{Embedded(st)} }
 
 func (f brokerFaulter) AddHold(ctx context.Context, client string, keys []string, hold time.Duration) (string, error) {
 	return f.b.AddHold(ctx, fixtures.BrokerHold{Keys: keys, Client: client, Hold: hold})

@@ -33,6 +33,32 @@ const FaultKillMidTxn = "sigkill-mid-transaction"
 func KillMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker, within time.Duration) (*fixtures.Worker, time.Time, fixtures.OpenTxn) {
 	GinkgoHelper()
 	By(fmt.Sprintf("killing one of %d workers with SIGKILL in the middle of one of its transactions", len(ws)))
+	return stopMidTransaction(ctx, st, ws, within, FaultKillMidTxn, "SIGKILL while stopped", func(w *fixtures.Worker) {
+		Expect(w.Kill(ctx)).To(Succeed())
+	})
+}
+
+// FaultFreezeMidTxn names the fault FreezeMidTransaction injects.
+const FaultFreezeMidTxn = "sigstop-mid-transaction"
+
+// FreezeMidTransaction leaves one of ws stopped (SIGSTOP) at an instant
+// when it has a transaction open that has already written feed updates,
+// as KillMidTransaction finds it, and lets the others go on: a zombie in
+// the making, whose open transaction must never commit once the group has
+// moved its partitions (the caller continues it with SIGCONT). It returns
+// the worker, the instant and the open transaction, recorded as fault
+// marks (inject, and bit with the open transaction).
+func FreezeMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker, within time.Duration) (*fixtures.Worker, time.Time, fixtures.OpenTxn) {
+	GinkgoHelper()
+	By(fmt.Sprintf("freezing one of %d workers with SIGSTOP in the middle of one of its transactions", len(ws)))
+	return stopMidTransaction(ctx, st, ws, within, FaultFreezeMidTxn, "left stopped", func(*fixtures.Worker) {})
+}
+
+// stopMidTransaction stops ws until one of them is seen with a transaction
+// open, applies hit to it while it is stopped, lets the others go on, and
+// records the fault marks (fault, inject detail what).
+func stopMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.Worker, within time.Duration, fault, what string, hit func(*fixtures.Worker)) (*fixtures.Worker, time.Time, fixtures.OpenTxn) {
+	GinkgoHelper()
 	probe, err := fixtures.NewTxnProbe(st.Bootstrap(), st.Topics.Feed)
 	Expect(err).NotTo(HaveOccurred())
 	defer probe.Close()
@@ -76,11 +102,11 @@ func KillMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.
 		if found != nil {
 			w := byID[found.Worker]
 			at := time.Now()
-			Expect(w.Kill(ctx)).To(Succeed())
+			hit(w)
 			signal("CONT", w.ID())
-			st.Mark(FaultKillMidTxn, w.ID(), history.PhaseInject, fmt.Sprintf("SIGKILL while stopped, attempt %d", attempts))
-			st.Mark(FaultKillMidTxn, w.ID(), history.PhaseBit, fmt.Sprintf("open transaction of %s: first record at feed partition %d offset %d (post %s)", w.ID(), found.Partition, found.Offset, found.PostID))
-			GinkgoWriter.Printf("killed %s (attempt %d) with a transaction open since feed partition %d offset %d (post %s)\n", w.ID(), attempts, found.Partition, found.Offset, found.PostID)
+			st.Mark(fault, w.ID(), history.PhaseInject, fmt.Sprintf("%s, attempt %d", what, attempts))
+			st.Mark(fault, w.ID(), history.PhaseBit, fmt.Sprintf("open transaction of %s: first record at feed partition %d offset %d (post %s)", w.ID(), found.Partition, found.Offset, found.PostID))
+			GinkgoWriter.Printf("%s: %s (attempt %d) with a transaction open since feed partition %d offset %d (post %s)\n", fault, w.ID(), attempts, found.Partition, found.Offset, found.PostID)
 			return w, at, *found
 		}
 		signal("CONT", "")
@@ -90,7 +116,7 @@ func KillMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.
 			return err == nil && now > before+20, "waiting for writes"
 		})
 	}
-	Fail(fmt.Sprintf("no open transaction of %d stopped workers found in %d attempts within %s (last: %s): the kill could not be aimed", len(ws), attempts, within, last))
+	Fail(fmt.Sprintf("no open transaction of %d stopped workers found in %d attempts within %s (last: %s): the %s could not be aimed", len(ws), attempts, within, last, fault))
 	return nil, time.Time{}, fixtures.OpenTxn{}
 }
 

@@ -30,7 +30,7 @@ type CommitsHeldInput struct {
 // they fan those posts out again (leaver-committed).
 func CommitsHeldSpec(input func() CommitsHeldInput) bool {
 	in := input()
-	labels := append(append([]string{"broker", "commits-held", "sigterm"}, in.Labels...), in.Combo.Labels()...)
+	labels := append(append([]string{"broker", "commits-held", "sigterm", kit.Needs(kit.EmbeddedBroker)}, in.Labels...), in.Combo.Labels()...)
 	return Describe(describe("a worker stopped with SIGTERM while the broker holds back its commits", in.Combo), Ordered, ContinueOnFailure, Label(labels...), func() {
 		var (
 			st             *fixtures.Stage

@@ -147,6 +147,15 @@ func EvictSpec(input func() EvictInput) bool {
 			return sc
 		}, in.Known...)
 
+		// The victims come back to find their partitions given away: the
+		// contract's lost, never revoked (a clean handover). The other
+		// workers' revokes, when the victims rejoin, are judged too.
+		if !in.Permanent {
+			It("has a worker whose partitions were given away while it was out print lost, not revoked", func() {
+				kit.Check(st, fault.Name(), verify.RevokedWhileOwned(h, verify.RevokeClockSlack))
+			})
+		}
+
 		It("sets lag back, and brings it under its threshold within the recovery bound after the heal, to stay", func() {
 			kit.Check(st, fault.Name(), verify.LagRecovered(h, kit.LagWindow(injected, heal, true), kit.B.LagThreshold, kit.B.Recovery))
 		})

@@ -50,7 +50,7 @@ func ProduceRefusedSpec(input func() ProduceRefusedInput) bool {
 	case ProduceSIGKILL:
 		text = "a worker killed with SIGKILL while the broker refuses its feed updates"
 	}
-	labels := append(append([]string{"broker", "produce", orDefault(in.Then, "refused-long")}, in.Labels...), in.Combo.Labels()...)
+	labels := append(append([]string{"broker", "produce", orDefault(in.Then, "refused-long"), kit.Needs(kit.EmbeddedBroker)}, in.Labels...), in.Combo.Labels()...)
 	return Describe(describe(text, in.Combo), Ordered, ContinueOnFailure, Label(labels...), func() {
 		var (
 			st             *fixtures.Stage
@@ -78,7 +78,7 @@ func ProduceRefusedSpec(input func() ProduceRefusedInput) bool {
 
 			w := kit.OwnerOf(st, 0)
 			victim = w.ID()
-			fault = chaos.NewProduceRefused(kit.ClientFaults(st), victim, fixtures.FeedTopic)
+			fault = chaos.NewProduceRefused(kit.ClientFaults(st), victim, st.Topics.Feed)
 			injected = kit.Inject(ctx, st, fault, kit.B.Recovery)
 			switch run.Then {
 			case ProduceSIGTERM:

@@ -45,6 +45,7 @@ const (
 	NoZombieWrites      = "no-zombie-writes"      // audit
 	LeaverCommitted     = "leaver-committed"      // a graceful leaver's posts fanned out again by its successor
 	KeptNotReplayed     = "kept-not-replayed"     // a partition kept through a cooperative rebalance is not fanned out twice
+	RevokedWhileOwned   = "revoked-while-owned"   // audit + events: a partition given away while its worker was out is reported lost, not revoked
 )
 
 // Expectation says whether today's checks and specs are expected to catch
@@ -129,8 +130,8 @@ var All = []Mutant{
 		Name: "lost-as-revoked", Class: ClassRebalance,
 		Bug:       "handles lost partitions like revoked ones: processes their buffered records, commits and prints revoked",
 		Why:       "the callback ignores AssignmentLost() (or the client has one onPartitionsRevoked for both)",
-		Invariant: NoZombieWrites, Also: []string{CommittedMonotonic},
-		Specs: "pause && classic && range", Today: NeedsAudit,
+		Invariant: RevokedWhileOwned, Also: []string{NoZombieWrites},
+		Specs: "pause && classic && range && !eos", Focus: "longer than the session timeout", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/parallel-consumer/issues/777",
 	},
 	{
@@ -164,7 +165,7 @@ var All = []Mutant{
 		Bug:       "auto.offset.reset=latest: a partition without a committed offset starts at its end",
 		Why:       "latest is the Java client's default; tests never publish before the group first joins",
 		Invariant: NoLostUpdates,
-		Specs:     "preload", Today: NeedsFault,
+		Specs:     "preload", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/librdkafka/issues/1122",
 	},
 
@@ -210,7 +211,7 @@ var All = []Mutant{
 		Bug:       "commits the transaction without its offsets, then commits them with a plain consumer commit",
 		Why:       "the consumer already had a commit path; SendOffsetsToTransaction looks optional",
 		Invariant: AtomicOffsets, Also: []string{NoDuplicates},
-		Specs: "delivery && eos", Today: CaughtToday,
+		Specs: "delivery && eos && !zombie", Today: CaughtToday,
 		Cite: "https://github.com/databricks/iceberg-kafka-connect/issues/200",
 	},
 	{
@@ -218,15 +219,15 @@ var All = []Mutant{
 		Bug:       "leaves enable.auto.commit on (every 100 ms) with automatic offset store, and sends no offsets to the transaction: offsets of an open transaction get committed",
 		Why:       "auto-commit is the default; transactions are added later without turning it off",
 		Invariant: AtomicOffsets, Also: []string{AbortedRedelivered, NoLostUpdates},
-		Specs: "delivery && eos", Today: NeedsAudit,
+		Specs: "delivery && eos && !zombie", Today: CaughtToday,
 		Cite: "https://github.com/confluentinc/librdkafka/issues/2609",
 	},
 	{
 		Name: "eos-unfenced-txn-id", Class: ClassEOS,
 		Bug:       "a random transactional.id per start and group-id-only metadata on the offsets: a zombie is never fenced, and a restarted worker never aborts its predecessor's transaction",
 		Why:       "ids must be unique per instance, so teams generate them; the pre-KIP-447 API took only the group id",
-		Invariant: NoZombieWrites, Also: []string{NoDuplicates},
-		Specs: "eos && pause", Today: NeedsFault,
+		Invariant: NoZombieWrites, Also: []string{NoDuplicates, CommittedExact},
+		Specs: "eos && zombie", Today: CaughtToday,
 		Cite: "https://github.com/databricks/iceberg-kafka-connect/issues/200",
 	},
 
