@@ -81,7 +81,9 @@ franz: ## the franz-go worker (written from the contract alone) through make con
 	[ $$c -eq 0 ] && [ $$s -eq 0 ]
 
 # The label filter of `make franz`'s specs.
-FRANZ_LABELS ?= smoke || crash || partition || delivery
+# The exactly-once zombie spec is left out: franzfeed's exactly-once worker
+# does not rejoin after a long freeze (README, "Bringing your own worker").
+FRANZ_LABELS ?= (smoke || crash || partition || delivery) && !zombie
 franz-specs:
 	$(call RUN_SUITE,franz,$(FRANZ_LABELS),--procs=$(PROCS) --timeout=45m)
 
@@ -128,6 +130,7 @@ kraft-standin: ## build streamsocial/kraft-standin:dev, a stand-in for apache/ka
 	echo "built streamsocial/kraft-standin:dev: KAFKA_IMAGE=streamsocial/kraft-standin:dev runs the KAFKA_IMAGE wiring on it"
 
 # make external's run, with KAFKA_BOOTSTRAP set by scripts/external-cluster.sh.
+EXTERNAL_LABELS ?= crash || partition || heartbeat
 external-specs:
 	$(call RUN_SUITE,external,$(EXTERNAL_LABELS),--procs=$(PROCS) --timeout=40m)
 

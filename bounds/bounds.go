@@ -58,6 +58,10 @@ type Bounds struct {
 	SoakDuration     time.Duration // the seeded soak's length (make soak)
 }
 
+// WorkerDeliveryTimeout is the bundled feed worker's delivery timeout
+// (librdkafka message.timeout.ms): ProduceRefused must outlast it.
+const WorkerDeliveryTimeout = 30 * time.Second
+
 // ReassignSlack is what Reassign adds to SessionTimeout by default: the
 // coordinator's expiry check, the rebalance and one observer sample.
 const ReassignSlack = 3 * time.Second
@@ -299,6 +303,9 @@ func (b Bounds) Validate() error {
 		}
 		if b.Outage > 0 && b.Outage <= b.SessionTimeout {
 			errs = append(errs, fmt.Errorf("%s=%s: must be above %s=%s", EnvOutage, b.Outage, EnvSessionTimeout, b.SessionTimeout))
+		}
+		if b.ProduceRefused > 0 && b.ProduceRefused <= WorkerDeliveryTimeout {
+			errs = append(errs, fmt.Errorf("%s=%s: must outlast the feed worker's delivery timeout (message.timeout.ms, %s), or no delivery fails and the specs' sentence \"past its delivery timeout\" is false", EnvProduceRefused, b.ProduceRefused, WorkerDeliveryTimeout))
 		}
 		if b.CommitHold > 0 && b.CommitHold >= b.SessionTimeout/2 {
 			errs = append(errs, fmt.Errorf("%s=%s: must be below half of %s=%s (the held connection carries the heartbeats)", EnvCommitHold, b.CommitHold, EnvSessionTimeout, b.SessionTimeout))

@@ -156,3 +156,15 @@ func TestTableAndMap(t *testing.T) {
 		t.Errorf("round trip: %+v %v", got, err)
 	}
 }
+
+func TestProduceRefusedMustOutlastTheDeliveryTimeout(t *testing.T) {
+	b := Defaults()
+	b.ProduceRefused = 5 * time.Second
+	if err := b.Validate(); err == nil || !strings.Contains(err.Error(), EnvProduceRefused) {
+		t.Fatalf("ProduceRefused 5s validated: %v", err)
+	}
+	b.ProduceRefused = WorkerDeliveryTimeout + time.Second
+	if err := b.Validate(); err != nil {
+		t.Fatalf("ProduceRefused above the delivery timeout refused: %v", err)
+	}
+}

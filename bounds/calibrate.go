@@ -20,6 +20,12 @@ type Host struct {
 // system's.
 const MemShare = 0.6
 
+// FitCap is the most a fitted timing bound may grow over the stated one.
+// The host's figures are measured on the fleet under test, so a worker
+// that is slow everywhere would otherwise loosen its own bound: past the
+// cap the spec fails, naming the resource that ran out.
+const FitCap = 2
+
 // StallFactor is how much longer than the host's own quiet stall a kept
 // partition may wait through a join: a join may not make processing worse
 // than half as bad again as the machine already is without one (issue
@@ -35,9 +41,10 @@ type Fitted[T any] struct {
 
 // FitLadder cuts the ladder to the fleet sizes whose workers and proxies fit
 // in MemShare of the engine's memory, measured per member at a lower step.
-// The ladder is never cut below its first two sizes, nor when either figure
-// is unknown; Kill keeps its share of a cut top (at least one).
-func (c Scale) FitLadder(h Host) Fitted[Scale] {
+// The ladder is never cut below its first two sizes nor below reached (the
+// fleet already running), nor when either figure is unknown; Kill keeps its
+// share of a cut top (at least one).
+func (c Scale) FitLadder(h Host, reached int) Fitted[Scale] {
 	if h.MemTotal == 0 || h.MemPerMember == 0 {
 		return Fitted[Scale]{c, "the ladder as configured (memory not measured)"}
 	}
@@ -46,7 +53,7 @@ func (c Scale) FitLadder(h Host) Fitted[Scale] {
 	out := c
 	out.Ladder = nil
 	for i, n := range c.Ladder {
-		if uint64(n) > fits && i >= 2 {
+		if uint64(n) > fits && i >= 2 && n > reached {
 			break
 		}
 		out.Ladder = append(out.Ladder, n)
@@ -65,11 +72,16 @@ func (c Scale) FitLadder(h Host) Fitted[Scale] {
 // StallBound is the longest a partition that keeps its owner may wait
 // through the top's one-member join: the stated Stall, or StallFactor times
 // the host's quiet stall when the host alone already stalls partitions that
-// long (CPU ran out: nothing but the steady load was happening).
+// long (CPU ran out: nothing but the steady load was happening), at most
+// FitCap times the stated Stall.
 func (c Scale) StallBound(h Host) Fitted[time.Duration] {
 	fitted := time.Duration(float64(h.QuietStall) * StallFactor)
 	if fitted <= c.Stall {
 		return Fitted[time.Duration]{c.Stall, fmt.Sprintf("the stated %s (quiet baseline %s)", c.Stall, h.QuietStall.Round(time.Millisecond))}
+	}
+	if limit := FitCap * c.Stall; fitted > limit {
+		return Fitted[time.Duration]{limit, fmt.Sprintf("%s, capped at %dx the stated %s: the quiet baseline %s is too slow for this ladder (CPU ran out, or the fleet stalls without any join)",
+			limit, FitCap, c.Stall, h.QuietStall.Round(time.Millisecond))}
 	}
 	return Fitted[time.Duration]{fitted, fmt.Sprintf("%s = %.1f x the quiet baseline %s, over the stated %s: CPU ran out, partitions stall without any join on this host",
 		fitted.Round(time.Millisecond), StallFactor, h.QuietStall.Round(time.Millisecond), c.Stall)}
@@ -79,11 +91,16 @@ func (c Scale) StallBound(h Host) Fitted[time.Duration] {
 // top may stay unowned: the stated reassign bound, or the session timeout
 // (the coordinator's detection) plus twice the measured rebalance of the
 // whole fleet, when that is longer (the rebalance of a hundred members
-// itself takes longer on this host than the stated slack allows).
+// itself takes longer on this host than the stated slack allows), at most
+// FitCap times the stated bound.
 func KillBound(reassign, session time.Duration, h Host) Fitted[time.Duration] {
 	fitted := session + 2*h.FleetSettle
 	if fitted <= reassign {
 		return Fitted[time.Duration]{reassign, fmt.Sprintf("the stated %s (one leave rebalanced the top in %s)", reassign, h.FleetSettle.Round(time.Millisecond))}
+	}
+	if limit := FitCap * reassign; fitted > limit {
+		return Fitted[time.Duration]{limit, fmt.Sprintf("%s, capped at %dx the stated %s: one leave took %s to rebalance the top (CPU ran out, or the fleet rebalances slowly)",
+			limit, FitCap, reassign, h.FleetSettle.Round(time.Millisecond))}
 	}
 	return Fitted[time.Duration]{fitted, fmt.Sprintf("%s = session timeout %s + 2 x the top's measured rebalance %s, over the stated %s: a rebalance of the whole fleet is slow on this host",
 		fitted.Round(time.Millisecond), session, h.FleetSettle.Round(time.Millisecond), reassign)}

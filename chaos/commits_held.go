@@ -61,7 +61,8 @@ func (s *countedState) setID(id string) {
 	s.mu.Unlock()
 }
 
-// takeID returns the id and forgets it (Heal runs once).
+// takeID returns the id and forgets it (Heal runs once; a Heal whose
+// removal failed puts it back with setID).
 func (s *countedState) takeID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,6 +151,7 @@ func (c CommitsHeld) Heal(ctx context.Context) error {
 	}
 	hits, err := c.B.RemoveHold(ctx, id)
 	if err != nil {
+		c.st.setID(id) // still installed: a later Heal tries again
 		return fmt.Errorf("remove broker hold %s: %w", id, err)
 	}
 	c.st.saw(hits)

@@ -91,6 +91,7 @@ func (p ProduceRefused) Heal(ctx context.Context) error {
 	}
 	hits, err := p.B.RemoveFault(ctx, id)
 	if err != nil {
+		p.st.setID(id) // still installed: a later Heal tries again
 		return fmt.Errorf("remove broker fault %s: %w", id, err)
 	}
 	p.st.saw(hits)

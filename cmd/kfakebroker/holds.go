@@ -24,7 +24,9 @@ import (
 //	DELETE /holds/{id}     200 {"id":"1","hits":N}, 404 if unknown
 //
 // A request is held once, by the first matching hold; removing a hold
-// releases the requests it holds at once. hits counts the requests held.
+// releases the requests it holds at once. hits counts the matching
+// requests; the wait is per read of the connection, so requests that
+// arrive in one read (pipelined) are held together, once.
 type holdSpec struct {
 	// Keys names request kinds by name or number; required.
 	Keys []json.RawMessage `json:"keys"`

@@ -467,7 +467,7 @@ func fitToMemory(ctx SpecContext, st *fixtures.Stage, sc bounds.Scale, host *bou
 	if n := len(st.Fleet.IDs()); n > 0 {
 		host.MemPerMember = total / uint64(n)
 	}
-	f := sc.FitLadder(*host)
+	f := sc.FitLadder(*host, len(st.Fleet.IDs()))
 	GinkgoWriter.Printf("ladder fitted to this machine: %s\n", f.Why)
 	return f
 }

@@ -65,10 +65,11 @@ func (w *Worker) fanBatch(recs []*kgo.Record, produce func(*kgo.Record)) (done, 
 // process handles an at-least-once batch: fan out, wait for every
 // acknowledgement (re-producing failures until they succeed or the hard
 // context ends), then mark the batch's offsets ready. Nothing is marked if
-// an acknowledgement is missing.
-func (w *Worker) process(recs []*kgo.Record) {
+// an acknowledgement is missing; an error building the batch is returned
+// (fatal: later batches must not commit past it).
+func (w *Worker) process(recs []*kgo.Record) error {
 	if len(recs) == 0 {
-		return
+		return nil
 	}
 	var (
 		wg     sync.WaitGroup
@@ -91,8 +92,10 @@ func (w *Worker) process(recs []*kgo.Record) {
 	d, err := w.fanBatch(recs, produce)
 	wg.Wait()
 	if err != nil {
-		w.ev.Error(err, "", nil)
-		return
+		// Nothing of this batch may be marked ready: later batches would
+		// then commit past its posts. Fatal, so the next owner redoes them.
+		w.ev.Error(err, "", map[string]string{"fatal": "true"})
+		return err
 	}
 	for backoff := 100 * time.Millisecond; len(failed) > 0; backoff = min(2*backoff, 2*time.Second) {
 		w.ev.Error(fmt.Errorf("%d feed records not acknowledged, producing them again", len(failed)), "", nil)
@@ -100,7 +103,7 @@ func (w *Worker) process(recs []*kgo.Record) {
 		failed = nil
 		select {
 		case <-w.hard.Done():
-			return
+			return nil // stopping: nothing of the batch is marked
 		case <-time.After(backoff):
 		}
 		for _, r := range retry {
@@ -115,6 +118,7 @@ func (w *Worker) process(recs []*kgo.Record) {
 			w.offs.Ready(p, eo.Offset, eo.Epoch)
 		}
 	}
+	return nil
 }
 
 // transact handles an exactly-once batch in one transaction: the batch's

@@ -170,8 +170,9 @@ func (w *Worker) loop(ctx context.Context) error {
 		if w.sess != nil {
 			err = w.transact(recs)
 		} else {
-			w.process(recs)
-			w.commitAsync()
+			if err = w.process(recs); err == nil {
+				w.commitAsync()
+			}
 		}
 		if w.poll.end() {
 			w.ev.Error(fmt.Errorf("a batch took longer than %s=%d: left the group", contract.EnvMaxPollMS, w.cfg.MaxPollInterval.Milliseconds()), contract.ErrorKindMaxPollExceeded, nil)

@@ -73,6 +73,14 @@ func stopMidTransaction(ctx context.Context, st *fixtures.Stage, ws []*fixtures.
 			}
 		}
 	}
+	// Whatever fails from here on, no worker stays stopped into the
+	// stage's teardown (cleanups run last-registered first): SIGCONT to
+	// each, errors ignored (a killed one is gone).
+	DeferCleanup(func(ctx context.Context) {
+		for _, w := range ws {
+			_ = w.Signal(ctx, "CONT")
+		}
+	})
 	deadline := time.Now().Add(within)
 	attempts := 0
 	var last string

@@ -68,7 +68,7 @@ func FreezeMidTransactionSpec(input func() FreezeMidTxnInput) bool {
 
 		kit.KeepsTheData(func() kit.Scene { return kit.Scene{St: st, H: h, Fault: kit.FaultFreezeMidTxn} })
 		kit.DeliversOnce(true, func() kit.Scene { return kit.Scene{St: st, H: h, Fault: kit.FaultFreezeMidTxn} })
-		It("has the thawed worker report its partitions lost, not revoked", func() {
+		It("never has a worker print revoked for partitions already given away (the contract's lost)", func() {
 			kit.Check(st, kit.FaultFreezeMidTxn, verify.RevokedWhileOwned(h, verify.RevokeClockSlack))
 		})
 	})

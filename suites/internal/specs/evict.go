@@ -151,7 +151,7 @@ func EvictSpec(input func() EvictInput) bool {
 		// contract's lost, never revoked (a clean handover). The other
 		// workers' revokes, when the victims rejoin, are judged too.
 		if !in.Permanent {
-			It("has a worker whose partitions were given away while it was out print lost, not revoked", func() {
+			It("never has a worker print revoked for partitions given away while it was out (the contract's lost)", func() {
 				kit.Check(st, fault.Name(), verify.RevokedWhileOwned(h, verify.RevokeClockSlack))
 			})
 		}
