@@ -134,7 +134,7 @@ EXTERNAL_LABELS ?= crash || partition || heartbeat
 external-specs:
 	$(call RUN_SUITE,external,$(EXTERNAL_LABELS),--procs=$(PROCS) --timeout=40m)
 
-scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~8 min, 200 containers)
+scale: images ## the 1 -> 100 worker scale specs (label "scale"; its own target: ~5 min, 200 containers)
 	$(call RUN_SUITE,scale,scale,--timeout=90m)
 
 soak: images ## a seeded random fault schedule for CHAOS_SOAK_DURATION (default 10m); CHAOS_SEED=... replays one
