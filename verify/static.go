@@ -131,9 +131,10 @@ func StaticRejoin(h history.History, worker string, from, to time.Time) Result {
 // MemberReplaced checks that worker's restart in [from, to] really
 // happened and reached the group (class "no-bite"): the worker printed
 // "started" in the window, and in the error-free snapshots of the window
-// its member id changed at least once (the coordinator replaced the old
-// member with the new process). Measured is from from to the first
-// snapshot with the new member id.
+// its member id differs at least once from the one it had in the last
+// snapshot before the window (else the first in it): the coordinator
+// replaced the old member with the new process. Measured is from from to
+// the first snapshot with the new member id.
 func MemberReplaced(h history.History, worker string, from, to time.Time) Result {
 	const check = CheckMemberReplaced
 	started := time.Time{}
@@ -143,9 +144,25 @@ func MemberReplaced(h history.History, worker string, from, to time.Time) Result
 			break
 		}
 	}
+	// The id to compare with is the one it had before the window: a
+	// restart faster than the observer's interval shows only the new id
+	// inside the window.
 	var first string
 	var changed time.Time
 	var ids []string
+	for _, s := range validSnapshots(h) {
+		if !s.At.Before(from) {
+			break
+		}
+		for _, m := range s.Members {
+			if m.Worker == worker {
+				first = m.MemberID
+			}
+		}
+	}
+	if first != "" {
+		ids = append(ids, first)
+	}
 	for _, s := range validSnapshots(h) {
 		if !inWindow(s.At, from, to) {
 			continue

@@ -74,6 +74,23 @@ func TestMemberReplaced(t *testing.T) {
 	wantFail(t, MemberReplaced(h, "w2", ht.At(5*s), ht.At(15*s)), ClassNoBite, "never printed started", "member id never changed")
 }
 
+func TestMemberReplacedFasterThanTheObserver(t *testing.T) {
+	// The restart lands between two samples: no snapshot in the window
+	// shows the old id, the last one before it does.
+	after := []history.Member{ht.M("w1", 0, 1), {Worker: "w2", MemberID: "w2-new", Partitions: []int32{2, 3}}, ht.M("w3", 4, 5)}
+	h := ht.New(6).Event(1*s, "w2", "started").Stable(2*s, 5*s, 250*ms, 0, fleet()...).
+		Event(5300*ms, "w2", "started").Stable(5400*ms, 15*s, 250*ms, 0, after...).History()
+	r := MemberReplaced(h, "w2", ht.At(5200*ms), ht.At(15*s))
+	wantPass(t, r)
+	if !strings.Contains(r.Message, "w2-m -> w2-new") {
+		t.Errorf("message should name both ids: %s", r.Message)
+	}
+	// Same id before and in the window: not replaced.
+	h = ht.New(6).Event(1*s, "w2", "started").Stable(2*s, 5*s, 250*ms, 0, fleet()...).
+		Event(5300*ms, "w2", "started").Stable(5400*ms, 15*s, 250*ms, 0, fleet()...).History()
+	wantFail(t, MemberReplaced(h, "w2", ht.At(5200*ms), ht.At(15*s)), ClassNoBite, "member id never changed")
+}
+
 func TestRebalances(t *testing.T) {
 	if n := Rebalances(restart().History(), ht.At(3*s), ht.At(15*s)); n != 0 {
 		t.Errorf("static restart: %d rebalances, want 0", n)
