@@ -102,14 +102,8 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 	apps := append(visibleAppends(es, ends, feedTopic), visibleAppends(es, ends, dlqTopic)...)
 	sort.SliceStable(apps, func(i, j int) bool { return apps[i].seq < apps[j].seq })
 
-	type holding struct {
-		member, client string
-		gen            int32
-		since          time.Time
-	}
-	// owner[group][p] is who holds p; lastHeld[client][p] when client last
-	// held p (still, or until it was taken).
-	owner := map[string]map[int32]holding{}
+	// lastHeld[client][p]: when client last held p (still, or until it
+	// was taken).
 	type held struct {
 		until   time.Time
 		current bool
@@ -124,61 +118,22 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 		}
 		return lastHeld[client][p]
 	}
-	release := func(hd holding, p int32, at time.Time) {
-		x := touch(hd.client, p)
-		x.current, x.until = false, at
+	own := owners{
+		released: func(hd holding, p int32, at time.Time) {
+			x := touch(hd.client, p)
+			x.current, x.until = false, at
+		},
+		given: func(client string, p int32) { touch(client, p).current = true },
 	}
-	assignments := 0
 	var ex []string
 	var first time.Time
 	var pl []int32
 	zombies, judged := 0, 0
 	ai := 0
-	var asg []history.AuditEntry
-	for _, e := range es {
-		if e.Kind == history.AuditAssignment && e.Outcome == history.OutcomeAccepted {
-			asg = append(asg, e)
-		}
-	}
-	apply := func(e history.AuditEntry) {
-		assignments++
-		g := owner[e.Group]
-		if g == nil {
-			g = map[int32]holding{}
-			owner[e.Group] = g
-		}
-		if e.Protocol != "consumer" { // classic: the new generation replaces all
-			for p, hd := range g {
-				release(hd, p, e.At)
-				delete(g, p)
-			}
-		} else {
-			for _, m := range e.Assignments { // consumer: this member's set replaces its own
-				for p, hd := range g {
-					if hd.member == m.MemberID {
-						release(hd, p, e.At)
-						delete(g, p)
-					}
-				}
-			}
-		}
-		for _, m := range e.Assignments {
-			client := m.ClientID
-			if client == "" {
-				client = "member " + m.MemberID
-			}
-			for _, p := range m.Partitions[postsTopic] {
-				if hd, ok := g[p]; ok {
-					release(hd, p, e.At)
-				}
-				g[p] = holding{m.MemberID, client, e.Generation, e.At}
-				touch(client, p).current = true
-			}
-		}
-	}
+	asg := acceptedAssignments(es)
 	for _, v := range apps {
 		for ai < len(asg) && asg[ai].Seq < v.seq {
-			apply(asg[ai])
+			own.apply(asg[ai])
 			ai++
 		}
 		for _, r := range v.e.Records {
@@ -202,10 +157,8 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 					lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), v.at.Sub(x.until).Round(time.Millisecond))
 				}
 				var holders []string
-				for g, ps := range owner {
-					if hd, ok := ps[r.SourcePartition]; ok {
-						holders = append(holders, fmt.Sprintf("%s (group %s, generation %d, since %s)", hd.client, g, hd.gen, rel(h.Start, hd.since)))
-					}
+				for g, hd := range own.holdersOf(r.SourcePartition) {
+					holders = append(holders, fmt.Sprintf("%s (group %s, generation %d, since %s)", hd.client, g, hd.gen, rel(h.Start, hd.since)))
 				}
 				now := "nobody"
 				if len(holders) > 0 {
@@ -228,15 +181,15 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 		}
 	}
 	for ; ai < len(asg); ai++ {
-		apply(asg[ai])
+		own.apply(asg[ai])
 	}
-	if assignments == 0 {
+	if own.applied == 0 {
 		return fail(check, ClassNoObservations, "the coordinator handed out no assignment in the audit, so ownership is unknown.", time.Time{}, nil, 0)
 	}
 	if judged == 0 {
 		return fail(check, ClassNoObservations, "no feed update or dead letter was appended, so no write can be judged.", time.Time{}, nil, 0)
 	}
-	summary := fmt.Sprintf("every append should come from a partition its worker held (grace %s after losing it); %d records judged against %d assignments", grace, judged, assignments)
+	summary := fmt.Sprintf("every append should come from a partition its worker held (grace %s after losing it); %d records judged against %d assignments", grace, judged, own.applied)
 	if zombies == 0 {
 		return pass(check, summary+", none from a partition the worker did not hold.")
 	}

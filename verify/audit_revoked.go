@@ -55,12 +55,7 @@ func RevokedWhileOwned(h history.History, slack time.Duration) Result {
 	if why := auditGap(h); why != "" {
 		return auditUnusable(check, h, why)
 	}
-	var asg []history.AuditEntry
-	for _, e := range entries(h) {
-		if e.Kind == history.AuditAssignment && e.Outcome == history.OutcomeAccepted {
-			asg = append(asg, e)
-		}
-	}
+	asg := acceptedAssignments(entries(h))
 	var revs []history.WorkerEvent
 	for _, e := range h.Events {
 		if contract.EventKind(e.Event) == contract.EventRevoked && len(e.Partitions) > 0 {
@@ -75,55 +70,37 @@ func RevokedWhileOwned(h history.History, slack time.Duration) Result {
 	}
 	sort.SliceStable(revs, func(i, j int) bool { return revs[i].TS.Before(revs[j].TS) })
 
-	type holding struct {
-		member, client string
-		gen            int32
-		since          time.Time
-		group          string
-	}
-	owner := map[int32]holding{}
-	apply := func(e history.AuditEntry) {
-		if e.Protocol != "consumer" { // classic: the new generation replaces all
-			for p, hd := range owner {
-				if hd.group == e.Group {
-					delete(owner, p)
-				}
-			}
-		} else { // consumer: this member's set replaces its own
-			for _, m := range e.Assignments {
-				for p, hd := range owner {
-					if hd.group == e.Group && hd.member == m.MemberID {
-						delete(owner, p)
-					}
-				}
-			}
-		}
-		for _, m := range e.Assignments {
-			client := m.ClientID
-			if client == "" {
-				client = "member " + m.MemberID
-			}
-			for _, p := range m.Partitions[postsTopic] {
-				owner[p] = holding{m.MemberID, client, e.Generation, e.At, e.Group}
-			}
-		}
-	}
-
+	var own owners
 	var ex []string
 	var first time.Time
 	var pl []int32
 	bad, judged, ai := 0, 0, 0
 	for _, ev := range revs {
 		for ai < len(asg) && !asg[ai].At.After(ev.TS.Add(-slack)) {
-			apply(asg[ai])
+			own.apply(asg[ai])
 			ai++
 		}
 		for _, p := range ev.Partitions {
 			judged++
-			hd, ok := owner[p]
-			if !ok || hd.client == ev.Worker {
+			// Judged in whichever group holds p: the worker's own hold
+			// anywhere clears it, another member's hold is the finding.
+			hs := own.holdersOf(p)
+			var other *holding
+			var group string
+			for _, g := range sortedGroups(hs) {
+				hd := hs[g]
+				if hd.client == ev.Worker {
+					other = nil
+					break
+				}
+				if other == nil {
+					other, group = &hd, g
+				}
+			}
+			if other == nil {
 				continue
 			}
+			hd := *other
 			bad++
 			pl = append(pl, p)
 			if first.IsZero() {
@@ -131,7 +108,7 @@ func RevokedWhileOwned(h history.History, slack time.Duration) Result {
 			}
 			if len(ex) < MaxExamples {
 				ex = append(ex, fmt.Sprintf("%s printed revoked for partition %d at %s, but the coordinator had given it to %s (group %s, generation %d) at %s, %s before: a partition taken while its worker was away is lost",
-					ev.Worker, p, rel(h.Start, ev.TS), hd.client, hd.group, hd.gen, rel(h.Start, hd.since), ev.TS.Sub(hd.since).Round(time.Millisecond)))
+					ev.Worker, p, rel(h.Start, ev.TS), hd.client, group, hd.gen, rel(h.Start, hd.since), ev.TS.Sub(hd.since).Round(time.Millisecond)))
 			}
 		}
 	}
