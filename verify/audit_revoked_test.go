@@ -49,3 +49,18 @@ func TestRevokedWhileOwned(t *testing.T) {
 	wantFail(t, RevokedWhileOwned(ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).Event(s, "w1", "lost", 0).History(), 0), ClassNoObservations, "no worker printed revoked")
 	wantNotApplicable(t, RevokedWhileOwned(ht.New(2).AuditAbsent("HTTP 404").Event(s, "w1", "revoked", 0).History(), 0), "HTTP 404")
 }
+
+func TestRevokedWhileOwnedKeepsGroupsApart(t *testing.T) {
+	// A second group's assignment of the same partition number does not
+	// replace the first group's owner: w1 still holds 0 in g.
+	h := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).
+		AssignClassic(1*s, "other", 1, ht.AM("x1", 0)).
+		Event(2*s, "w1", "revoked", 0).History()
+	wantPass(t, RevokedWhileOwned(h, RevokeClockSlack))
+	// Taken from it in its own group: caught, naming the group.
+	h = ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0)).
+		AssignClassic(1*s, "other", 1, ht.AM("x1", 0)).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0)).
+		Event(3*s, "w1", "revoked", 0).History()
+	wantFail(t, RevokedWhileOwned(h, RevokeClockSlack), ClassRevokedAfterTaken, "(group g, generation 2)")
+}
