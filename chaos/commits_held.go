@@ -61,6 +61,23 @@ func (s *countedState) setID(id string) {
 	s.mu.Unlock()
 }
 
+// remove takes the installed id and removes it with del, keeping its final
+// count; nothing installed is a no-op (Heal is idempotent). A failed
+// removal keeps the id, so a later Heal tries again.
+func (s *countedState) remove(ctx context.Context, what string, del func(context.Context, string) (int64, error)) error {
+	id := s.takeID()
+	if id == "" {
+		return nil
+	}
+	hits, err := del(ctx, id)
+	if err != nil {
+		s.setID(id) // still installed
+		return fmt.Errorf("remove %s %s: %w", what, id, err)
+	}
+	s.saw(hits)
+	return nil
+}
+
 // takeID returns the id and forgets it (Heal runs once; a Heal whose
 // removal failed puts it back with setID).
 func (s *countedState) takeID() string {
@@ -145,17 +162,7 @@ func (c CommitsHeld) Heal(ctx context.Context) error {
 	if c.st == nil {
 		return nil
 	}
-	id := c.st.takeID()
-	if id == "" {
-		return nil
-	}
-	hits, err := c.B.RemoveHold(ctx, id)
-	if err != nil {
-		c.st.setID(id) // still installed: a later Heal tries again
-		return fmt.Errorf("remove broker hold %s: %w", id, err)
-	}
-	c.st.saw(hits)
-	return nil
+	return c.st.remove(ctx, "broker hold", c.B.RemoveHold)
 }
 
 // Held is how many commits the broker held: the count at heal (or at the

@@ -3,7 +3,6 @@ package chaos
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -85,17 +84,7 @@ func (p ProduceRefused) Heal(ctx context.Context) error {
 	if p.st == nil {
 		return nil
 	}
-	id := p.st.takeID()
-	if id == "" {
-		return nil
-	}
-	hits, err := p.B.RemoveFault(ctx, id)
-	if err != nil {
-		p.st.setID(id) // still installed: a later Heal tries again
-		return fmt.Errorf("remove broker fault %s: %w", id, err)
-	}
-	p.st.saw(hits)
-	return nil
+	return p.st.remove(ctx, "broker fault", p.B.RemoveFault)
 }
 
 // Refused is how many produce requests the broker refused: the count at
