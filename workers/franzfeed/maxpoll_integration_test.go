@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
+
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +43,7 @@ func TestSlowWorkerLeavesItsGroup(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	logs := &syncBuffer{}
 	start := func(id string, env map[string]string) (*syncBuffer, context.CancelFunc) {
 		base := map[string]string{"KAFKA_BOOTSTRAP": c.ListenAddrs()[0], "GROUP_ID": "g", "WORKER_ID": id}
 		for k, v := range env {
@@ -53,7 +54,7 @@ func TestSlowWorkerLeavesItsGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := &syncBuffer{}
-		w, err := New(ctx, cfg, out, io.Discard)
+		w, err := New(ctx, cfg, out, logs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,20 +67,28 @@ func TestSlowWorkerLeavesItsGroup(t *testing.T) {
 	slowOut, stopSlow := start("slow", map[string]string{"PROCESS_DELAY_MS": "3000", "MAX_POLL_INTERVAL_MS": "1500"})
 	defer stopSlow()
 
-	prod, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	// the manual partitioner: the default one ignores Record.Partition, and a
+	// partition that gets no post would leave the slow worker nothing to be
+	// slow on
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer prod.Close()
 	deadline := time.Now().Add(40 * time.Second)
 	for i := 0; time.Now().Before(deadline); i++ {
 		v, _ := json.Marshal(contract.Post{ID: fmt.Sprintf("p%d", i), Author: 1, CreatedAt: time.Now()})
 		for p := int32(0); p < 2; p++ {
-			prod.ProduceSync(ctx, &kgo.Record{Topic: "posts", Partition: p, Value: v})
+			if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "posts", Partition: p, Value: v}).FirstErr(); err != nil {
+				t.Fatalf("produce a post to partition %d: %v", p, err)
+			}
 		}
 		if strings.Contains(slowOut.String(), contract.ErrorKindMaxPollExceeded) && lastAssigned(fastOut.String()) == 2 {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("slow worker's events:\n%s\nfast worker's:\n%s", slowOut, fastOut)
+	t.Fatalf("slow worker's events:\n%s\nfast worker's:\n%s\nclient logs:\n%s", slowOut, fastOut, logs)
 }
 
 // lastAssigned counts the partitions a worker holds after its events.
