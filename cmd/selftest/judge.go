@@ -75,7 +75,7 @@ func knownInvariants() []string {
 		verify.CheckCommitsCoverAppends, verify.CheckCommittedMonotonicExact, verify.CheckAtomicOffsets,
 		verify.CheckNoDuplicateAppends, verify.CheckNoZombieWrites, verify.CheckContractHonoured,
 		verify.CheckLatencyConsistent, verify.CheckCommittingAgain, verify.CheckLeaverCommitted, verify.CheckKeptNotReplayed,
-		verify.CheckRevokedWhileOwned,
+		verify.CheckRevokedWhileOwned, verify.CheckNoWriteAfterRevoke,
 	} {
 		set[n] = true
 	}

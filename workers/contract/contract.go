@@ -96,6 +96,9 @@ type DeadLetter struct {
 type EventKind string
 
 // The lifecycle events, in the order a worker's life usually prints them.
+// After revoked or lost naming a partition the worker produces nothing more
+// from it (no feed update with a later record timestamp) until assigned
+// names it again (verify.NoWriteAfterRevoke).
 const (
 	EventStarted    EventKind = "started"     // configuration accepted, clients created
 	EventAssigned   EventKind = "assigned"    // partitions added to the assignment

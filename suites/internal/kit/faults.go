@@ -243,8 +243,10 @@ type Scene struct {
 // verifier), "never moves a committed offset backwards" (every commit the
 // broker accepted, and the observer's samples), "commits no post before
 // all of its feed updates are appended" and "lets no worker write for a
-// partition the coordinator had not given it" (the broker's audit; not
-// applicable, and said so, without one), and "writes only lines and
+// partition the coordinator had not given it (the broker's audit; not
+// applicable, and said so, without one) or it had given back" (its own
+// revoked and lost events against its feed updates' record timestamps),
+// and "writes only lines and
 // records the worker contract allows". scene is called when the Its run,
 // after BeforeAll has set the stage and drained the history. Call it
 // inside the scenario's Ordered container. The "loses no feed update" It also
@@ -275,9 +277,9 @@ func KeepsTheData(scene func() Scene, known ...Known) {
 		s := scene()
 		Check(s.St, s.Fault, verify.CommitsCoverAppends(s.H, s.St.Graph))
 	})
-	It("lets no worker write for a partition the coordinator had not given it", func() {
+	It("lets no worker write for a partition the coordinator had not given it or it had given back", func() {
 		s := scene()
-		Check(s.St, s.Fault, verify.NoZombieWrites(s.H, B.ZombieGrace+s.ZombieGrace))
+		Check(s.St, s.Fault, verify.NoZombieWrites(s.H, B.ZombieGrace+s.ZombieGrace), verify.NoWriteAfterRevoke(s.H))
 	})
 	ContractHonoured(scene)
 }

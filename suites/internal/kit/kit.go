@@ -8,6 +8,7 @@ package kit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -221,8 +222,8 @@ func Measured(what, fault string, measured, bound time.Duration) {
 }
 
 // Check records each result in the stage's history (so the timeline shows
-// the verdict), reports measured-vs-bound results, and fails the spec on the
-// first failing one with its full message. A spec whose every check was
+// the verdict), reports measured-vs-bound results, and fails the spec when
+// any fails, with every failing one's full message. A spec whose every check was
 // not applicable is reported skipped (notapplicable.go).
 func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
 	GinkgoHelper()
@@ -243,9 +244,16 @@ func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
 			break
 		}
 	}
+	// One assertion for all of them, so that the failure names every
+	// invariant that failed, not only the first.
+	var errs []error
+	var names []string
 	for _, r := range results {
-		Expect(r.Error()).NotTo(HaveOccurred(), "invariant %s", r.Check)
+		if err := r.Error(); err != nil {
+			errs, names = append(errs, err), append(names, r.Check)
+		}
 	}
+	Expect(errors.Join(errs...)).NotTo(HaveOccurred(), "invariant %s", strings.Join(names, ", "))
 }
 
 func orDefault(s, d string) string {

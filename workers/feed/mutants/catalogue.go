@@ -46,6 +46,7 @@ const (
 	LeaverCommitted     = "leaver-committed"      // a graceful leaver's posts fanned out again by its successor
 	KeptNotReplayed     = "kept-not-replayed"     // a partition kept through a cooperative rebalance is not fanned out twice
 	RevokedWhileOwned   = "revoked-while-owned"   // audit + events: a partition given away while its worker was out is reported lost, not revoked
+	NoWriteAfterRevoke  = "no-write-after-revoke" // events + record timestamps: nothing produced from a partition its worker printed revoked or lost for
 )
 
 // Expectation says whether today's checks and specs are expected to catch
@@ -122,7 +123,7 @@ var All = []Mutant{
 		Name: "zombie-buffered", Class: ClassRebalance,
 		Bug:       "keeps the buffered records of a revoked or lost partition and processes them after the partition has gone (zombie writes, never committed)",
 		Why:       "records are prefetched into an in-memory queue that the rebalance callback does not filter",
-		Invariant: LeaverCommitted, Also: []string{NoZombieWrites},
+		Invariant: NoWriteAfterRevoke, Also: []string{LeaverCommitted, NoDuplicates},
 		Specs: "assignment && range", Today: CaughtToday,
 		Cite: "https://github.com/apache/pekko-connectors-kafka/issues/616",
 	},
