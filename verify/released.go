@@ -96,8 +96,23 @@ func NoWriteAfterRevoke(h history.History) Result {
 	if released == 0 {
 		return notApplicable(check, "no worker printed revoked or lost naming a partition, so no write after one can be judged.")
 	}
+	// A violation is counted per feed update and shown per post: the
+	// updates of one post were produced together.
+	type post struct {
+		worker string
+		p      int32
+		offset int64
+		gap    int
+	}
+	type shown struct {
+		g       gap
+		id      string
+		n       int
+		at      time.Time
+		example history.UpdateSeen
+	}
+	posts := map[post]*shown{}
 	stamped, judged, bad := 0, 0, 0
-	var ex []string
 	var first time.Time
 	var pl []int32
 	for _, u := range h.Updates {
@@ -110,7 +125,7 @@ func NoWriteAfterRevoke(h history.History) Result {
 			continue
 		}
 		judged++
-		for _, g := range gs {
+		for i, g := range gs {
 			after := u.Timestamp.After(g.from)
 			before := g.to.IsZero() || !u.Timestamp.Add(time.Millisecond).After(g.to)
 			if !after || !before {
@@ -121,17 +136,43 @@ func NoWriteAfterRevoke(h history.History) Result {
 			if first.IsZero() || u.Timestamp.Before(first) {
 				first = u.Timestamp
 			}
-			if len(ex) < MaxExamples {
-				until := "was never assigned it again"
-				if !g.to.IsZero() {
-					until = "was assigned it again only at " + rel(h.Start, g.to)
-				}
-				ex = append(ex, fmt.Sprintf("%s printed %s for partition %d at %s and %s, but produced post %s -> follower %d (offset %d) at %s, %s after",
-					u.Worker, g.kind, u.SourcePartition, rel(h.Start, g.from), until, u.PostID, u.Follower, u.SourceOffset,
-					rel(h.Start, u.Timestamp), u.Timestamp.Sub(g.from).Round(time.Millisecond)))
+			k := post{u.Worker, u.SourcePartition, u.SourceOffset, i}
+			sp := posts[k]
+			if sp == nil {
+				sp = &shown{g: g, id: u.PostID, at: u.Timestamp, example: u}
+				posts[k] = sp
+			}
+			sp.n++
+			if u.Timestamp.Before(sp.at) {
+				sp.at, sp.example = u.Timestamp, u
 			}
 			break
 		}
+	}
+	order := make([]post, 0, len(posts))
+	for k := range posts {
+		order = append(order, k)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := posts[order[i]], posts[order[j]]
+		if !a.at.Equal(b.at) {
+			return a.at.Before(b.at)
+		}
+		return order[i].worker < order[j].worker || (order[i].worker == order[j].worker && order[i].offset < order[j].offset)
+	})
+	var ex []string
+	for _, k := range order {
+		if len(ex) >= MaxExamples {
+			break
+		}
+		sp := posts[k]
+		until := "was never assigned it again"
+		if !sp.g.to.IsZero() {
+			until = "was assigned it again only at " + rel(h.Start, sp.g.to)
+		}
+		ex = append(ex, fmt.Sprintf("%s printed %s for partition %d at %s and %s, but produced %d feed updates of post %s (offset %d) from %s, %s after (e.g. -> follower %d)",
+			k.worker, sp.g.kind, k.p, rel(h.Start, sp.g.from), until, sp.n, sp.id, k.offset,
+			rel(h.Start, sp.at), sp.at.Sub(sp.g.from).Round(time.Millisecond), sp.example.Follower))
 	}
 	if stamped == 0 {
 		return fail(check, ClassNoObservations, fmt.Sprintf("%d partitions were revoked or lost, but no feed update carries a record timestamp, so no write can be judged.", released), time.Time{}, nil, 0)
@@ -140,5 +181,5 @@ func NoWriteAfterRevoke(h history.History) Result {
 	if bad == 0 {
 		return pass(check, summary+", none produced inside a release.")
 	}
-	return fail(check, ClassWriteAfterRevoke, fmt.Sprintf("%s; %d produced after their partition was given up, partitions %s.", summary, bad, parts(pl)), first, ex, bad)
+	return fail(check, ClassWriteAfterRevoke, fmt.Sprintf("%s; %d (of %d posts) produced after their partition was given up, partitions %s.", summary, bad, len(posts), parts(pl)), first, ex, bad)
 }

@@ -30,15 +30,15 @@ func TestNoWriteAfterRevoke(t *testing.T) {
 		Event(0, "w1", "assigned", 0, 1).
 		Update(1*s, "p1", 7, "w1", 1, 20).
 		Event(2*s, "w1", "revoked", 0, 1).
-		Update(2*s+40*ms, "p2", 7, "w1", 1, 21).
+		Update(2*s+40*ms, "p2", 7, "w1", 1, 21).Update(2*s+41*ms, "p2", 8, "w1", 1, 21).
 		Event(3*s, "w1", "assigned", 0).
 		Event(4*s, "w1", "lost", 0).
 		Update(4*s+300*ms, "p3", 7, "w1", 0, 30).History()
 	r = NoWriteAfterRevoke(bad)
 	wantFail(t, r, ClassWriteAfterRevoke,
-		"w1 printed revoked for partition 1 at +2s and was never assigned it again, but produced post p2 -> follower 7 (offset 21) at +2.04s, 40ms after",
+		"w1 printed revoked for partition 1 at +2s and was never assigned it again, but produced 2 feed updates of post p2 (offset 21) from +2.04s, 40ms after (e.g. -> follower 7)",
 		"w1 printed lost for partition 0 at +4s",
-		"2 produced after their partition was given up, partitions 0-1")
+		"3 (of 2 posts) produced after their partition was given up, partitions 0-1")
 	if !r.FirstAt.Equal(ht.At(2*s + 40*ms)) {
 		t.Errorf("first %v", r.FirstAt)
 	}
