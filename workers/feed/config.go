@@ -52,6 +52,10 @@ type Config struct {
 	// ReconnectBackoffMax is FEEDWORKER_RECONNECT_BACKOFF_MAX_MS, both
 	// clients' reconnect.backoff.max.ms (see DefaultReconnectBackoffMax).
 	ReconnectBackoffMax time.Duration
+	// NoWake is FEEDWORKER_WAKE=0: no wakeFetchers after cooperative
+	// rebalance callbacks (wake.go). For diagnosis only: it measures what
+	// the wake-up does.
+	NoWake bool
 
 	// Mutant is the deliberate bug of a mutants build (FEEDWORKER_MUTANT,
 	// read only by that build; see mutation.go); always "" in production.
@@ -93,6 +97,7 @@ const (
 const (
 	EnvDebug                 = "FEEDWORKER_DEBUG"
 	EnvReconnectBackoffMaxMS = "FEEDWORKER_RECONNECT_BACKOFF_MAX_MS"
+	EnvWake                  = "FEEDWORKER_WAKE"
 )
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv in
@@ -147,6 +152,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = ms(contract.EnvShutdownTimeoutMS, DefaultShutdownTimeout, 1, 3_600_000)
 	c.ReconnectBackoffMax = ms(EnvReconnectBackoffMaxMS, DefaultReconnectBackoffMax, 100, 3_600_000)
 	c.Debug = get(EnvDebug)
+	switch v := get(EnvWake); v {
+	case "", "1":
+	case "0":
+		c.NoWake = true
+	default:
+		bad(EnvWake, v, "want 0 (no wake-up after cooperative callbacks) or 1 (the default)")
+	}
 
 	c.GraphSeed = DefaultGraphSeed
 	if v := get(contract.EnvGraphSeed); v != "" {
