@@ -56,6 +56,12 @@ type Config struct {
 	// rebalance callbacks (wake.go). For diagnosis only: it measures what
 	// the wake-up does.
 	NoWake bool
+	// FetchWaitMax is FEEDWORKER_FETCH_WAIT_MAX_MS, the consumer's
+	// fetch.wait.max.ms; 0 (unset) keeps librdkafka's 500 ms. For
+	// measurement: how long a fetch long-polls the broker bounds how long
+	// a partition resumed after a rebalance callback waits for the fetch
+	// already in flight on its broker.
+	FetchWaitMax time.Duration
 
 	// Mutant is the deliberate bug of a mutants build (FEEDWORKER_MUTANT,
 	// read only by that build; see mutation.go); always "" in production.
@@ -98,6 +104,7 @@ const (
 	EnvDebug                 = "FEEDWORKER_DEBUG"
 	EnvReconnectBackoffMaxMS = "FEEDWORKER_RECONNECT_BACKOFF_MAX_MS"
 	EnvWake                  = "FEEDWORKER_WAKE"
+	EnvFetchWaitMaxMS        = "FEEDWORKER_FETCH_WAIT_MAX_MS"
 )
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv in
@@ -152,6 +159,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = ms(contract.EnvShutdownTimeoutMS, DefaultShutdownTimeout, 1, 3_600_000)
 	c.ReconnectBackoffMax = ms(EnvReconnectBackoffMaxMS, DefaultReconnectBackoffMax, 100, 3_600_000)
 	c.Debug = get(EnvDebug)
+	c.FetchWaitMax = ms(EnvFetchWaitMaxMS, 0, 1, 300_000)
 	switch v := get(EnvWake); v {
 	case "", "1":
 	case "0":

@@ -178,6 +178,14 @@ func TestWorkerOwnVariables(t *testing.T) {
 		t.Errorf("%s=off: err %v, want one naming it", EnvWake, err)
 	}
 	delete(env, EnvWake)
+	if (*cm)["fetch.wait.max.ms"] != nil {
+		t.Errorf("fetch.wait.max.ms %v without %s, want librdkafka's default", (*cm)["fetch.wait.max.ms"], EnvFetchWaitMaxMS)
+	}
+	env[EnvFetchWaitMaxMS] = "100"
+	if c, err := LoadConfig(envOf(env)); err != nil || (*c.ConsumerConfig())["fetch.wait.max.ms"] != 100 {
+		t.Errorf("%s=100: err %v, fetch.wait.max.ms %v", EnvFetchWaitMaxMS, err, (*c.ConsumerConfig())["fetch.wait.max.ms"])
+	}
+	delete(env, EnvFetchWaitMaxMS)
 	env[EnvReconnectBackoffMaxMS] = "50"
 	if _, err := LoadConfig(envOf(env)); err == nil || !strings.Contains(err.Error(), EnvReconnectBackoffMaxMS) {
 		t.Errorf("a backoff below librdkafka's 100 ms minimum backoff: err %v, want one naming %s", err, EnvReconnectBackoffMaxMS)

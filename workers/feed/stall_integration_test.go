@@ -48,7 +48,10 @@ import (
 // joiner is w<N+1>) and FEED_STALL_PARTITIONS (default 12) the partition
 // count of the topics; the load stays about 200 posts/s in all.
 // FEED_STALL_HEARTBEAT_MS replaces the workers' 500 ms heartbeat interval,
-// and FEEDWORKER_WAKE, if set, is passed to every worker. The
+// and FEEDWORKER_WAKE and FEEDWORKER_FETCH_WAIT_MAX_MS, if set, are passed
+// to every worker. FEED_STALL_POST_EVERY (default 5ms) sets the load, and
+// FEED_STALL_PROCESS_DELAY_MS the workers' PROCESS_DELAY_MS (a slow poll
+// loop, as on a saturated host). The
 // process's CPU time (getrusage) per window is logged: the host may be the
 // bottleneck at large fleets.
 func TestJoinStall(t *testing.T) {
@@ -128,9 +131,23 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 		env = maps.Clone(env)
 		env[contract.EnvHeartbeatMS] = hb
 	}
-	if v := os.Getenv(EnvWake); v != "" { // FEEDWORKER_WAKE=0: without the wake-up
+	for _, k := range []string{EnvWake, EnvFetchWaitMaxMS} { // passed on to the workers
+		if v := os.Getenv(k); v != "" {
+			env = maps.Clone(env)
+			env[k] = v
+		}
+	}
+	if v := os.Getenv("FEED_STALL_PROCESS_DELAY_MS"); v != "" {
 		env = maps.Clone(env)
-		env[EnvWake] = v
+		env[contract.EnvProcessDelayMS] = v
+	}
+	every := 5 * time.Millisecond
+	if v := os.Getenv("FEED_STALL_POST_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("FEED_STALL_POST_EVERY=%q: want a positive duration", v)
+		}
+		every = d
 	}
 	debugEnv := env
 	if d := os.Getenv("FEED_STALL_DEBUG"); d != "" {
@@ -221,7 +238,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	}()
 	defer func() { wcancel(); <-wdone }()
 
-	// Load: one post every 5 ms, partitions in turn; only authors with
+	// Load: one post every 5 ms (FEED_STALL_POST_EVERY), partitions in turn; only authors with
 	// followers, so that every post yields feed updates.
 	g, _ := graph.New(DefaultGraphSeed, DefaultGraphUsers)
 	var authors []int
@@ -242,7 +259,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	go func() {
 		defer close(ldone)
 		rng := rand.New(rand.NewPCG(3, 3))
-		tick := time.NewTicker(5 * time.Millisecond)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for i := 0; lctx.Err() == nil; i++ {
 			select {
@@ -433,13 +450,25 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	// The posts of the kept partition that stalled longest, from 1 s before
 	// the join to 1 s after every worker was assigned: when each was
 	// produced and first seen.
-	worst := int32(-1)
-	for _, p := range kept {
-		if worst < 0 || join[p] > join[worst] {
-			worst = p
+	worstOf := func(ok func(int32) bool) int32 {
+		worst := int32(-1)
+		for _, p := range kept {
+			if ok(p) && (worst < 0 || join[p] > join[worst]) {
+				worst = p
+			}
+		}
+		return worst
+	}
+	worsts := []int32{worstOf(func(int32) bool { return true })}
+	if len(debugOnly) > 0 { // and the worst of the workers that print debug lines
+		if p := worstOf(func(p int32) bool { return debugOnly[after[p]] }); p != worsts[0] {
+			worsts = append(worsts, p)
 		}
 	}
-	if worst >= 0 {
+	for _, worst := range worsts {
+		if worst < 0 {
+			continue
+		}
 		var posts []string
 		lg.mu.Lock()
 		for k, at := range lg.produced {
