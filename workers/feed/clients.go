@@ -38,6 +38,9 @@ func (c Config) ConsumerConfig() *kafka.ConfigMap {
 	if c.Debug != "" {
 		m["debug"] = c.Debug
 	}
+	if c.FetchWaitMax > 0 {
+		m["fetch.wait.max.ms"] = int(c.FetchWaitMax.Milliseconds())
+	}
 	if c.Protocol == contract.ProtocolConsumer {
 		m["group.protocol"] = "consumer"
 		if c.Assignor != "" {

@@ -52,6 +52,16 @@ type Config struct {
 	// ReconnectBackoffMax is FEEDWORKER_RECONNECT_BACKOFF_MAX_MS, both
 	// clients' reconnect.backoff.max.ms (see DefaultReconnectBackoffMax).
 	ReconnectBackoffMax time.Duration
+	// NoWake is FEEDWORKER_WAKE=0: no wakeFetchers after cooperative
+	// rebalance callbacks (wake.go). For diagnosis only: it measures what
+	// the wake-up does.
+	NoWake bool
+	// FetchWaitMax is FEEDWORKER_FETCH_WAIT_MAX_MS, the consumer's
+	// fetch.wait.max.ms; 0 (unset) keeps librdkafka's 500 ms. For
+	// measurement: how long a fetch long-polls the broker bounds how long
+	// a partition resumed after a rebalance callback waits for the fetch
+	// already in flight on its broker.
+	FetchWaitMax time.Duration
 
 	// Mutant is the deliberate bug of a mutants build (FEEDWORKER_MUTANT,
 	// read only by that build; see mutation.go); always "" in production.
@@ -93,6 +103,8 @@ const (
 const (
 	EnvDebug                 = "FEEDWORKER_DEBUG"
 	EnvReconnectBackoffMaxMS = "FEEDWORKER_RECONNECT_BACKOFF_MAX_MS"
+	EnvWake                  = "FEEDWORKER_WAKE"
+	EnvFetchWaitMaxMS        = "FEEDWORKER_FETCH_WAIT_MAX_MS"
 )
 
 // LoadConfig reads and validates the configuration from getenv (os.Getenv in
@@ -147,6 +159,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = ms(contract.EnvShutdownTimeoutMS, DefaultShutdownTimeout, 1, 3_600_000)
 	c.ReconnectBackoffMax = ms(EnvReconnectBackoffMaxMS, DefaultReconnectBackoffMax, 100, 3_600_000)
 	c.Debug = get(EnvDebug)
+	c.FetchWaitMax = ms(EnvFetchWaitMaxMS, 0, 1, 300_000)
+	switch v := get(EnvWake); v {
+	case "", "1":
+	case "0":
+		c.NoWake = true
+	default:
+		bad(EnvWake, v, "want 0 (no wake-up after cooperative callbacks) or 1 (the default)")
+	}
 
 	c.GraphSeed = DefaultGraphSeed
 	if v := get(contract.EnvGraphSeed); v != "" {

@@ -166,6 +166,26 @@ func TestWorkerOwnVariables(t *testing.T) {
 	if (*cm)["reconnect.backoff.max.ms"] != 10000 || (*pm)["reconnect.backoff.max.ms"] != 10000 {
 		t.Errorf("reconnect.backoff.max.ms: consumer %v, producer %v; want 10000", (*cm)["reconnect.backoff.max.ms"], (*pm)["reconnect.backoff.max.ms"])
 	}
+	if c.NoWake {
+		t.Errorf("NoWake without %s", EnvWake)
+	}
+	env[EnvWake] = "0"
+	if c, err := LoadConfig(envOf(env)); err != nil || !c.NoWake {
+		t.Errorf("%s=0: NoWake %v, err %v; want true, nil", EnvWake, c.NoWake, err)
+	}
+	env[EnvWake] = "off"
+	if _, err := LoadConfig(envOf(env)); err == nil || !strings.Contains(err.Error(), EnvWake) {
+		t.Errorf("%s=off: err %v, want one naming it", EnvWake, err)
+	}
+	delete(env, EnvWake)
+	if (*cm)["fetch.wait.max.ms"] != nil {
+		t.Errorf("fetch.wait.max.ms %v without %s, want librdkafka's default", (*cm)["fetch.wait.max.ms"], EnvFetchWaitMaxMS)
+	}
+	env[EnvFetchWaitMaxMS] = "100"
+	if c, err := LoadConfig(envOf(env)); err != nil || (*c.ConsumerConfig())["fetch.wait.max.ms"] != 100 {
+		t.Errorf("%s=100: err %v, fetch.wait.max.ms %v", EnvFetchWaitMaxMS, err, (*c.ConsumerConfig())["fetch.wait.max.ms"])
+	}
+	delete(env, EnvFetchWaitMaxMS)
 	env[EnvReconnectBackoffMaxMS] = "50"
 	if _, err := LoadConfig(envOf(env)); err == nil || !strings.Contains(err.Error(), EnvReconnectBackoffMaxMS) {
 		t.Errorf("a backoff below librdkafka's 100 ms minimum backoff: err %v, want one naming %s", err, EnvReconnectBackoffMaxMS)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamsocial/feedchaos/graph"
@@ -40,6 +41,19 @@ import (
 // (librdkafka debug contexts, e.g. cgrp,topic,fetch) is given to every
 // worker as FEEDWORKER_DEBUG; librdkafka prints on the test's stderr, and
 // the join's unix time is logged to line its lines up with the timeline.
+// FEED_STALL_DEBUG_MEMBERS (worker ids, e.g. w1,w51) restricts it to those
+// workers.
+//
+// FEED_STALL_MEMBERS (default 3) is the group's size before the join (the
+// joiner is w<N+1>) and FEED_STALL_PARTITIONS (default 12) the partition
+// count of the topics; the load stays about 200 posts/s in all.
+// FEED_STALL_HEARTBEAT_MS replaces the workers' 500 ms heartbeat interval,
+// and FEEDWORKER_WAKE and FEEDWORKER_FETCH_WAIT_MAX_MS, if set, are passed
+// to every worker. FEED_STALL_POST_EVERY (default 5ms) sets the load, and
+// FEED_STALL_PROCESS_DELAY_MS the workers' PROCESS_DELAY_MS (a slow poll
+// loop, as on a saturated host). The
+// process's CPU time (getrusage) per window is logged: the host may be the
+// bottleneck at large fleets.
 func TestJoinStall(t *testing.T) {
 	if testing.Short() || os.Getenv("FEED_STALL") == "" {
 		t.Skip("measurement: set FEED_STALL=1")
@@ -97,12 +111,72 @@ type latencyLog struct {
 	seen     map[srcKey]time.Time
 }
 
-func measureJoinStall(t *testing.T, env map[string]string) {
-	if d := os.Getenv("FEED_STALL_DEBUG"); d != "" {
-		env = maps.Clone(env)
-		env[EnvDebug] = d
+// stallEnvInt is an integer FEED_STALL_* variable, def when unset.
+func stallEnvInt(t *testing.T, k string, def, min int) int {
+	v := os.Getenv(k)
+	if v == "" {
+		return def
 	}
-	cluster, bootstrap := newCluster(t)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min {
+		t.Fatalf("%s=%q: want an integer >= %d", k, v, min)
+	}
+	return n
+}
+
+func measureJoinStall(t *testing.T, env map[string]string) {
+	members := stallEnvInt(t, "FEED_STALL_MEMBERS", 3, 1)
+	nparts := stallEnvInt(t, "FEED_STALL_PARTITIONS", 12, members+1)
+	if hb := os.Getenv("FEED_STALL_HEARTBEAT_MS"); hb != "" {
+		env = maps.Clone(env)
+		env[contract.EnvHeartbeatMS] = hb
+	}
+	for _, k := range []string{EnvWake, EnvFetchWaitMaxMS} { // passed on to the workers
+		if v := os.Getenv(k); v != "" {
+			env = maps.Clone(env)
+			env[k] = v
+		}
+	}
+	if v := os.Getenv("FEED_STALL_PROCESS_DELAY_MS"); v != "" {
+		env = maps.Clone(env)
+		env[contract.EnvProcessDelayMS] = v
+	}
+	every := 5 * time.Millisecond
+	if v := os.Getenv("FEED_STALL_POST_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("FEED_STALL_POST_EVERY=%q: want a positive duration", v)
+		}
+		every = d
+	}
+	debugEnv := env
+	if d := os.Getenv("FEED_STALL_DEBUG"); d != "" {
+		debugEnv = maps.Clone(env)
+		debugEnv[EnvDebug] = d
+	}
+	debugOnly := map[string]bool{}
+	for _, id := range strings.Split(os.Getenv("FEED_STALL_DEBUG_MEMBERS"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			debugOnly[id] = true
+		}
+	}
+	envOfWorker := func(id string) map[string]string {
+		if len(debugOnly) == 0 || debugOnly[id] {
+			return debugEnv
+		}
+		return env
+	}
+	cluster, err := kfake.NewCluster(
+		kfake.NumBrokers(3),
+		kfake.SeedTopics(int32(nparts), contract.DefaultPostsTopic, contract.DefaultFeedTopic, contract.DefaultDLQTopic),
+		kfake.GroupMinSessionTimeout(time.Second),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	bootstrap := strings.Join(cluster.ListenAddrs(), ",")
+	settle := 30*time.Second + time.Duration(members)*time.Second
 	tr := &stallTracer{}
 	lg := &latencyLog{produced: map[srcKey]time.Time{}, seen: map[srcKey]time.Time{}}
 
@@ -115,8 +189,9 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 			<-rw.done
 		}
 	}()
-	for i := 1; i <= 3; i++ {
-		workers = append(workers, startTracedWorker(t, bootstrap, "w"+strconv.Itoa(i), env, tr))
+	for i := 1; i <= members; i++ {
+		id := "w" + strconv.Itoa(i)
+		workers = append(workers, startTracedWorker(t, bootstrap, id, envOfWorker(id), tr))
 	}
 	assignedAll := func(ws []*runningWorker) bool {
 		n := 0
@@ -127,9 +202,9 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 			}
 			n += a
 		}
-		return n == 12
+		return n == nparts
 	}
-	waitFor(t, "three workers assigned", 30*time.Second, func() bool { return assignedAll(workers) })
+	waitFor(t, "the first workers assigned", settle, func() bool { return assignedAll(workers) })
 
 	// Watcher: the first feed update of each source record.
 	wcl, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...),
@@ -163,7 +238,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	}()
 	defer func() { wcancel(); <-wdone }()
 
-	// Load: one post every 5 ms, partitions in turn; only authors with
+	// Load: one post every 5 ms (FEED_STALL_POST_EVERY), partitions in turn; only authors with
 	// followers, so that every post yields feed updates.
 	g, _ := graph.New(DefaultGraphSeed, DefaultGraphUsers)
 	var authors []int
@@ -184,7 +259,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	go func() {
 		defer close(ldone)
 		rng := rand.New(rand.NewPCG(3, 3))
-		tick := time.NewTicker(5 * time.Millisecond)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for i := 0; lctx.Err() == nil; i++ {
 			select {
@@ -195,7 +270,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 			a := authors[rng.IntN(len(authors))]
 			v, _ := json.Marshal(contract.Post{ID: fmt.Sprintf("s-%06d", i), Author: a, CreatedAt: time.Now().UTC(), Seq: int64(i)})
 			at := time.Now()
-			prod.Produce(context.Background(), &kgo.Record{Partition: int32(i % 12), Key: []byte(strconv.Itoa(a)), Value: v},
+			prod.Produce(context.Background(), &kgo.Record{Partition: int32(i % nparts), Key: []byte(strconv.Itoa(a)), Value: v},
 				func(r *kgo.Record, err error) {
 					if err != nil {
 						return
@@ -218,19 +293,26 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	}
 
 	time.Sleep(3 * time.Second) // warm up
-	baseFrom := time.Now()
+	baseFrom, baseCPU := time.Now(), cpuTime()
 	time.Sleep(5 * time.Second)
-	baseTo := time.Now()
+	baseTo, baseCPUTo := time.Now(), cpuTime()
 	before := owners()
 
-	joinAt := time.Now()
+	joinAt, joinCPU := time.Now(), cpuTime()
 	t.Logf("join at unix %.3f", float64(joinAt.UnixMilli())/1000)
-	w4 := startTracedWorker(t, bootstrap, "w4", env, tr)
-	workers = append(workers, w4)
-	waitFor(t, "four workers assigned", 30*time.Second, func() bool { return assignedAll(workers) })
-	settled := time.Now()
+	joinerID := "w" + strconv.Itoa(members+1)
+	joiner := startTracedWorker(t, bootstrap, joinerID, envOfWorker(joinerID), tr)
+	workers = append(workers, joiner)
+	waitFor(t, "every worker assigned", settle, func() bool { return assignedAll(workers) })
+	settled, settledCPU := time.Now(), cpuTime()
 	time.Sleep(3 * time.Second)
-	joinTo := time.Now()
+	joinTo, joinCPUTo := time.Now(), cpuTime()
+	busy := func(cpu time.Duration, wall time.Duration) string {
+		return fmt.Sprintf("%.2f cores (%d ms CPU in %d ms)", cpu.Seconds()/wall.Seconds(), cpu.Milliseconds(), wall.Milliseconds())
+	}
+	t.Logf("members %d->%d, %d partitions; process CPU: baseline %s; join to all assigned %s; join window %s",
+		members, members+1, nparts, busy(baseCPUTo-baseCPU, baseTo.Sub(baseFrom)),
+		busy(settledCPU-joinCPU, settled.Sub(joinAt)), busy(joinCPUTo-joinCPU, joinTo.Sub(joinAt)))
 	after := owners()
 	lcancel()
 	<-ldone
@@ -296,7 +378,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	}
 	base, join := maxLat(baseFrom, baseTo), maxLat(joinAt, joinTo)
 	var kept []int32
-	for p := int32(0); p < 12; p++ {
+	for p := int32(0); p < int32(nparts); p++ {
 		if !moved[p] {
 			kept = append(kept, p)
 		}
@@ -304,7 +386,7 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 	var lines []string
 	var baseKept, joinKept []time.Duration
-	for p := int32(0); p < 12; p++ {
+	for p := int32(0); p < int32(nparts); p++ {
 		tag := "moved"
 		if !moved[p] {
 			tag = "kept"
@@ -357,13 +439,48 @@ func measureJoinStall(t *testing.T, env map[string]string) {
 	}
 	slices.Sort(commitsBase)
 	slices.Sort(commitsJoin)
-	t.Logf("join at 0 ms; four workers assigned at %+d ms", settled.Sub(joinAt).Milliseconds())
+	t.Logf("join at 0 ms; every worker assigned at %+d ms", settled.Sub(joinAt).Milliseconds())
 	t.Logf("per partition, largest post->first update latency:\n%s", strings.Join(lines, "\n"))
 	t.Logf("kept partitions %v: baseline window %s; join window %s", kept, summary(baseKept), summary(joinKept))
 	t.Logf("commit durations: baseline %d commits, %s; join window %d commits, %s; %d failed around the join",
 		len(commitsBase), summary(commitsBase), len(commitsJoin), summary(commitsJoin), failed)
 	t.Logf("rebalance timeline:\n%s", strings.Join(timeline, "\n"))
 	t.Logf("commits/batches >= 100 ms or failed, around the join:\n%s", strings.Join(slow, "\n"))
+
+	// The posts of the kept partition that stalled longest, from 1 s before
+	// the join to 1 s after every worker was assigned: when each was
+	// produced and first seen.
+	worstOf := func(ok func(int32) bool) int32 {
+		worst := int32(-1)
+		for _, p := range kept {
+			if ok(p) && (worst < 0 || join[p] > join[worst]) {
+				worst = p
+			}
+		}
+		return worst
+	}
+	worsts := []int32{worstOf(func(int32) bool { return true })}
+	if len(debugOnly) > 0 { // and the worst of the workers that print debug lines
+		if p := worstOf(func(p int32) bool { return debugOnly[after[p]] }); p != worsts[0] {
+			worsts = append(worsts, p)
+		}
+	}
+	for _, worst := range worsts {
+		if worst < 0 {
+			continue
+		}
+		var posts []string
+		lg.mu.Lock()
+		for k, at := range lg.produced {
+			if k.p == worst && !at.Before(joinAt.Add(-time.Second)) && at.Before(settled.Add(time.Second)) {
+				posts = append(posts, fmt.Sprintf("offset %6d produced %+6d ms seen %+6d ms (latency %4d ms)", k.off,
+					at.Sub(joinAt).Milliseconds(), lg.seen[k].Sub(joinAt).Milliseconds(), lg.seen[k].Sub(at).Milliseconds()))
+			}
+		}
+		lg.mu.Unlock()
+		slices.Sort(posts)
+		t.Logf("kept partition p%d (owner %s), its posts around the join:\n%s", worst, after[worst], strings.Join(posts, "\n"))
+	}
 
 	if lim, err := time.ParseDuration(os.Getenv("FEED_STALL_MAX")); err == nil && len(joinKept) > 0 && joinKept[len(joinKept)-1] > lim {
 		t.Errorf("a kept partition stalled %s around the join, over FEED_STALL_MAX=%s", joinKept[len(joinKept)-1], lim)

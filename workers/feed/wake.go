@@ -27,8 +27,12 @@ const wakeTimeoutMS = 1000
 // goroutines of their own so the poll loop never waits; the answer wakes the
 // thread again after the resume has certainly been applied. Shutdown and
 // retireConsumer wait for them (each bounded by wakeTimeoutMS) before
-// closing the consumer.
+// closing the consumer. FEEDWORKER_WAKE=0 (Config.NoWake) turns it off, to
+// measure it.
 func (w *Worker) wakeFetchers(c *kafka.Consumer) {
+	if w.cfg.NoWake {
+		return // FEEDWORKER_WAKE=0, a diagnostic knob
+	}
 	if w.stopping.Load() {
 		return // the consumer is about to close: nothing more to fetch
 	}
