@@ -82,6 +82,16 @@ func DuplicateAppends(h history.History) (dups int, res Result) {
 // coordinator's latest assignment before it did not give p to W and W last
 // held p more than grace before t (or never did).
 //
+// A transactional record is judged earlier, at the fencing point of
+// KIP-447, when its transaction staged offsets covering its post (a
+// TxnOffsetCommit after the record's append, accepted with the member id
+// and generation the coordinator checks): the coordinator then vouched
+// that W still held p, and a transaction committed after that is W's work,
+// not a zombie's (its successor's offset fetch waits for it, require
+// stable). A worker frozen between staging its offsets and committing
+// commits legitimately on thaw; one whose offsets carry no generation
+// (group id only) or are staged after p moved is judged at its commit.
+//
 // Ownership comes from the audit's assignments, in the broker's order: a
 // classic assignment (the leader's SyncGroup the coordinator accepted)
 // replaces the whole group's ownership at its generation; a KIP-848
@@ -108,6 +118,49 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 		until   time.Time
 		current bool
 	}
+	// The accepted, generation-checked TxnOffsetCommits per producer.
+	staged := map[producer][]history.AuditEntry{}
+	for _, e := range es {
+		if e.Kind == history.AuditTxnOffsetCommit && e.Outcome == history.OutcomeAccepted && e.MemberID != "" && e.Generation >= 0 {
+			k := producer{e.ProducerID, e.ProducerEpoch}
+			staged[k] = append(staged[k], e)
+		}
+	}
+	// judgement is one record and the point of the broker's order it is
+	// judged at.
+	type judgement struct {
+		v      visible
+		r      history.AuditRecord
+		seq    int64
+		at     time.Time
+		staged bool
+	}
+	var js []judgement
+	for _, v := range apps {
+		for _, r := range v.e.Records {
+			if r.Err != "" {
+				continue
+			}
+			j := judgement{v: v, r: r, seq: v.seq, at: v.at}
+			if v.e.TransactionalID != "" {
+			stagedFor:
+				for _, c := range staged[producer{v.e.ProducerID, v.e.ProducerEpoch}] {
+					if c.Seq <= v.e.Seq || c.Seq >= v.seq {
+						continue
+					}
+					for _, o := range c.Offsets {
+						if o.Topic == postsTopic && o.Partition == r.SourcePartition && o.ErrorCode == 0 && o.Offset > r.SourceOffset {
+							j.seq, j.at, j.staged = c.Seq, c.At, true
+							break stagedFor
+						}
+					}
+				}
+			}
+			js = append(js, j)
+		}
+	}
+	sort.SliceStable(js, func(i, k int) bool { return js[i].seq < js[k].seq })
+
 	lastHeld := map[string]map[int32]*held{}
 	touch := func(client string, p int32) *held {
 		if lastHeld[client] == nil {
@@ -131,53 +184,51 @@ func NoZombieWrites(h history.History, grace time.Duration) Result {
 	zombies, judged := 0, 0
 	ai := 0
 	asg := acceptedAssignments(es)
-	for _, v := range apps {
-		for ai < len(asg) && asg[ai].Seq < v.seq {
+	for _, j := range js {
+		for ai < len(asg) && asg[ai].Seq < j.seq {
 			own.apply(asg[ai])
 			ai++
 		}
-		for _, r := range v.e.Records {
-			if r.Err != "" {
-				continue
+		v, r := j.v, j.r
+		w := appendWorker(v.e, r)
+		judged++
+		x := lastHeld[w][r.SourcePartition]
+		if x != nil && (x.current || j.at.Sub(x.until) <= grace) {
+			continue
+		}
+		zombies++
+		pl = append(pl, r.SourcePartition)
+		if first.IsZero() {
+			first = j.at
+		}
+		if len(ex) < MaxExamples {
+			lost := "never held it"
+			if x != nil {
+				lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), j.at.Sub(x.until).Round(time.Millisecond))
 			}
-			w := appendWorker(v.e, r)
-			judged++
-			x := lastHeld[w][r.SourcePartition]
-			if x != nil && (x.current || v.at.Sub(x.until) <= grace) {
-				continue
+			var holders []string
+			for g, hd := range own.holdersOf(r.SourcePartition) {
+				holders = append(holders, fmt.Sprintf("%s (group %s, generation %d, since %s)", hd.client, g, hd.gen, rel(h.Start, hd.since)))
 			}
-			zombies++
-			pl = append(pl, r.SourcePartition)
-			if first.IsZero() {
-				first = v.at
+			now := "nobody"
+			if len(holders) > 0 {
+				sort.Strings(holders)
+				now = strings.Join(holders, ", ")
 			}
-			if len(ex) < MaxExamples {
-				lost := "never held it"
-				if x != nil {
-					lost = fmt.Sprintf("last held it until %s (%s before)", rel(h.Start, x.until), v.at.Sub(x.until).Round(time.Millisecond))
-				}
-				var holders []string
-				for g, hd := range own.holdersOf(r.SourcePartition) {
-					holders = append(holders, fmt.Sprintf("%s (group %s, generation %d, since %s)", hd.client, g, hd.gen, rel(h.Start, hd.since)))
-				}
-				now := "nobody"
-				if len(holders) > 0 {
-					sort.Strings(holders)
-					now = strings.Join(holders, ", ")
-				}
-				what := "post " + r.PostID
-				if v.e.Topic == dlqTopic {
-					what = "a dead letter"
-				} else {
-					what += fmt.Sprintf(" -> follower %d", r.Follower)
-				}
-				when := fmt.Sprintf("at %s (seq %d)", rel(h.Start, v.e.At), v.e.Seq)
-				if v.seq != v.e.Seq {
-					when += fmt.Sprintf(", its transaction committed at %s (seq %d)", rel(h.Start, v.at), v.seq)
-				}
-				ex = append(ex, fmt.Sprintf("%s appended %s from partition %d offset %d %s, but %s; the coordinator had given it to %s",
-					w, what, r.SourcePartition, r.SourceOffset, when, lost, now))
+			what := "post " + r.PostID
+			if v.e.Topic == dlqTopic {
+				what = "a dead letter"
+			} else {
+				what += fmt.Sprintf(" -> follower %d", r.Follower)
 			}
+			when := fmt.Sprintf("at %s (seq %d)", rel(h.Start, v.e.At), v.e.Seq)
+			if j.staged {
+				when += fmt.Sprintf(", its transaction staged offsets covering it at %s (seq %d)", rel(h.Start, j.at), j.seq)
+			} else if v.seq != v.e.Seq {
+				when += fmt.Sprintf(", its transaction committed at %s (seq %d)", rel(h.Start, v.at), v.seq)
+			}
+			ex = append(ex, fmt.Sprintf("%s appended %s from partition %d offset %d %s, but %s; the coordinator had given it to %s",
+				w, what, r.SourcePartition, r.SourceOffset, when, lost, now))
 		}
 	}
 	for ; ai < len(asg); ai++ {

@@ -220,6 +220,35 @@ func TestNoZombieWrites(t *testing.T) {
 		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
 		EndTxn(5*s, "w1", 7, true).History()
 	wantFail(t, NoZombieWrites(txz, 2*s), ClassZombieWrite, "from partition 1 offset 2 at +1s (seq 2), its transaction committed at +5s (seq 4), but last held it until +2s (3s before)")
+	// KIP-447's fencing point: offsets covering the record staged with a
+	// checked generation while w1 held 1, then frozen past the move: the
+	// commit on thaw is w1's work, judged where the offsets were staged.
+	staged := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		TxnCommitOffsets(1100*ms, "w1", 7, map[int32]int64{1: 3}).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		EndTxn(5*s, "w1", 7, true).History()
+	wantPass(t, NoZombieWrites(staged, 2*s))
+	// Not vouched for: offsets with no generation (group id only), offsets
+	// not covering the record, or staged only after the move.
+	groupOnly := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		TxnCommitOffsetsGroupOnly(1100*ms, "w1", 7, map[int32]int64{1: 3}).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		EndTxn(5*s, "w1", 7, true).History()
+	wantFail(t, NoZombieWrites(groupOnly, 2*s), ClassZombieWrite, "its transaction committed at +5s")
+	short := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		TxnCommitOffsets(1100*ms, "w1", 7, map[int32]int64{1: 2, 0: 9}).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		EndTxn(5*s, "w1", 7, true).History()
+	wantFail(t, NoZombieWrites(short, 2*s), ClassZombieWrite, "its transaction committed at +5s")
+	late := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
+		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
+		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).
+		TxnCommitOffsets(4500*ms, "w1", 7, map[int32]int64{1: 3}).
+		EndTxn(5*s, "w1", 7, true).History()
+	wantFail(t, NoZombieWrites(late, 2*s), ClassZombieWrite, "its transaction staged offsets covering it at +4.5s (seq 5), but last held it until +2s (2.5s before)")
 	fenced := ht.New(2).AssignClassic(0, "g", 1, ht.AM("w1", 0, 1)).
 		TxnAppend(1*s, "w1", 7, ht.U("p1", 3, "w1", 1, 2)).
 		AssignClassic(2*s, "g", 2, ht.AM("w2", 0, 1)).

@@ -165,6 +165,14 @@ func (b *Builder) TxnCommitOffsets(at time.Duration, worker string, pid int64, o
 	return b.audit(at, history.AuditEntry{Kind: history.AuditTxnOffsetCommit, Group: "g", ClientID: ProducerClient(worker), MemberID: worker + "-m", TransactionalID: worker + "-tx", ProducerID: pid, Offsets: offsets(postsTopic, o, 0)})
 }
 
+// TxnCommitOffsetsGroupOnly is TxnCommitOffsets with group-id-only
+// metadata (no member id, generation -1): offsets the coordinator cannot
+// fence.
+func (b *Builder) TxnCommitOffsetsGroupOnly(at time.Duration, worker string, pid int64, o map[int32]int64) *Builder {
+	b.audit(at, history.AuditEntry{Kind: history.AuditAddOffsetsToTxn, Group: "g", ClientID: ProducerClient(worker), TransactionalID: worker + "-tx", ProducerID: pid})
+	return b.audit(at, history.AuditEntry{Kind: history.AuditTxnOffsetCommit, Group: "g", ClientID: ProducerClient(worker), Generation: -1, TransactionalID: worker + "-tx", ProducerID: pid, Offsets: offsets(postsTopic, o, 0)})
+}
+
 // EndTxn records worker's transaction ending, accepted: committed or
 // aborted.
 func (b *Builder) EndTxn(at time.Duration, worker string, pid int64, commit bool) *Builder {

@@ -29,9 +29,11 @@ type FreezeMidTxnInput struct {
 // its transaction makes visible after the thaw is a zombie write no grace
 // excuses; thawed (SIGCONT); the group stable with it again; drained. The
 // thawed worker's transaction must be fenced (KIP-447: its offsets carry a
-// generation the coordinator has moved past, so the transaction aborts):
-// no zombie write, offsets never back, exactly once, and the data
-// invariants of every spec.
+// generation the coordinator has moved past, so the transaction aborts),
+// unless the freeze came after its offsets were staged under the checked
+// generation, when it commits as the owner's work and its successor waits
+// for it: no zombie write (judged at KIP-447's fencing point), offsets
+// never back, exactly once, and the data invariants of every spec.
 func FreezeMidTransactionSpec(input func() FreezeMidTxnInput) bool {
 	in := input()
 	labels := append(append([]string{"delivery", "eos", "zombie"}, in.Labels...), in.Combo.Labels()...)
