@@ -163,6 +163,13 @@ func TestMutantRevokePlans(t *testing.T) {
 			t.Errorf("%q lost: %+v, want %+v", name, got, want.lost)
 		}
 	}
+	// zombie-buffered's queue: it gathers for prefetchWindow, the others
+	// for the production window.
+	for name, want := range map[string]time.Duration{"": batchWindow, "no-commit-on-revoke": batchWindow, "zombie-buffered": prefetchWindow} {
+		if m, _ := newMutation(name); m.batchWindow(batchWindow) != want {
+			t.Errorf("%q gathers for %s, want %s", name, m.batchWindow(batchWindow), want)
+		}
+	}
 	w := &Worker{pending: []*kafka.Message{
 		{TopicPartition: kafka.TopicPartition{Partition: 1}},
 		{TopicPartition: kafka.TopicPartition{Partition: 2}},

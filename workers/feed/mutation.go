@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"time"
+
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 )
 
@@ -39,6 +41,10 @@ type mutation interface {
 	assigned(w *Worker, c *kafka.Consumer, tps []kafka.TopicPartition, coop bool)
 	// revoking decides how a revoke is handled (see revokePlan).
 	revoking(w *Worker, parts []int32, lost bool) revokePlan
+	// batchWindow returns how long the poll loop gathers a batch after its
+	// first record (d, batchWindow, in production): a longer one is an
+	// in-memory prefetch queue.
+	batchWindow(d time.Duration) time.Duration
 	// commitTxn may take over the end of an exactly-once batch (offsets and
 	// CommitTransaction) and report that it did; the batch's records are all
 	// acknowledged and offsets are its next offsets.
@@ -104,6 +110,7 @@ func (noMutation) assigned(*Worker, *kafka.Consumer, []kafka.TopicPartition, boo
 func (noMutation) revoking(_ *Worker, _ []int32, lost bool) revokePlan {
 	return revokePlan{lost: lost}
 }
+func (noMutation) batchWindow(d time.Duration) time.Duration       { return d }
 func (noMutation) commitTxn(*Worker, *batch, map[int32]int64) bool { return false }
 func (noMutation) shutdown(*Worker) shutdownPlan                   { return shutdownPlan{} }
 func (noMutation) quirks() Quirks                                  { return Quirks{} }

@@ -345,7 +345,7 @@ func (w *Worker) pollBatch(ctx context.Context) {
 				continue
 			}
 			if len(w.pending) == 0 {
-				windowEnd = time.Now().Add(batchWindow)
+				windowEnd = time.Now().Add(w.mut.batchWindow(batchWindow))
 			}
 			w.pending = append(w.pending, e)
 			w.metrics.Consumed.Add(1)

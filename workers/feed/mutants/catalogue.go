@@ -121,7 +121,7 @@ var All = []Mutant{
 	},
 	{
 		Name: "zombie-buffered", Class: ClassRebalance,
-		Bug:       "keeps the buffered records of a revoked or lost partition and processes them after the partition has gone (zombie writes, never committed)",
+		Bug:       "prefetches records into an in-memory queue (gathers 300 ms batches) and, when a partition is revoked or lost, processes its queued records after it has gone (writes no commit covers)",
 		Why:       "records are prefetched into an in-memory queue that the rebalance callback does not filter",
 		Invariant: NoWriteAfterRevoke, Also: []string{LeaverCommitted, NoDuplicates},
 		Specs: "assignment && range", Today: CaughtToday,
