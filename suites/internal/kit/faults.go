@@ -246,8 +246,8 @@ type Scene struct {
 // partition the coordinator had not given it (the broker's audit; not
 // applicable, and said so, without one) or it had given back" (its own
 // revoked and lost events against its feed updates' record timestamps),
-// and "writes only lines and
-// records the worker contract allows". scene is called when the Its run,
+// and "writes only lines and records the worker contract allows". scene is
+// called when the Its run,
 // after BeforeAll has set the stage and drained the history. Call it
 // inside the scenario's Ordered container. The "loses no feed update" It also
 // reports the run's feed-update latency per partition (ReportLatency,

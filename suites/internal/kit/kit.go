@@ -223,8 +223,8 @@ func Measured(what, fault string, measured, bound time.Duration) {
 
 // Check records each result in the stage's history (so the timeline shows
 // the verdict), reports measured-vs-bound results, and fails the spec when
-// any fails, with every failing one's full message. A spec whose every check was
-// not applicable is reported skipped (notapplicable.go).
+// any fails, with every failing one's full message. A spec whose every
+// check was not applicable is reported skipped (notapplicable.go).
 func Check(st *fixtures.Stage, fault string, results ...verify.Result) {
 	GinkgoHelper()
 	for _, r := range results {
