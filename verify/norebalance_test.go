@@ -39,6 +39,19 @@ func TestNoRebalanceWorkerEventOnly(t *testing.T) {
 	wantPass(t, NoRebalance(h, ht.At(9*s), ht.At(15*s)))
 }
 
+// franz-go prints assigned a few milliseconds after the observer has seen
+// the group stable: an assigned naming what the worker already holds in the
+// window's first snapshot moves nothing; one naming another partition, or
+// any revoke, does.
+func TestNoRebalanceLateAssignedReport(t *testing.T) {
+	h := quiet().Event(2*s+8*ms, "w1", "assigned", 0, 1).Event(2*s+9*ms, "w3", "assigned", 4, 5).History()
+	wantPass(t, NoRebalance(h, ht.At(2*s), ht.At(15*s)))
+	h = quiet().Event(2*s+8*ms, "w1", "assigned", 0, 1, 2).History()
+	wantFail(t, NoRebalance(h, ht.At(2*s), ht.At(15*s)), ClassUnexpectedRebalance, "w1 printed assigned partitions 0-2")
+	h = quiet().Event(3*s, "w1", "revoked", 0, 1).Event(3*s+5*ms, "w1", "assigned", 0, 1).History()
+	wantFail(t, NoRebalance(h, ht.At(2*s), ht.At(15*s)), ClassUnexpectedRebalance, "w1 printed revoked partitions 0-1", "1 of them worker assignment events")
+}
+
 func TestNoRebalanceTooFewSnapshots(t *testing.T) {
 	h := quiet().History()
 	wantFail(t, NoRebalance(h, ht.At(30*s), time.Time{}), ClassNoObservations)
