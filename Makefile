@@ -103,7 +103,7 @@ test: ## vet + actionlint + unit tests + smoke chaos specs + the fast mutants; e
 	echo "== lint-ci"; $(MAKE) --no-print-directory lint-ci; c=$$?; \
 	echo "== unit tests"; $(MAKE) --no-print-directory unit; u=$$?; \
 	echo "== smoke chaos specs"; $(MAKE) --no-print-directory smoke; s=$$?; \
-	echo "== fast mutants (make selftest SELFTEST_FLAGS=-fast)"; $(MAKE) --no-print-directory selftest SELFTEST_FLAGS='-fast -procs $(PROCS)'; m=$$?; \
+	echo "== fast mutants (make selftest SELFTEST_FLAGS=-fast)"; $(MAKE) --no-print-directory selftest SELFTEST_FLAGS=-fast; m=$$?; \
 	echo "== leftovers"; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER; l=$$?; \
 	echo "== tally"; \
 	files=""; missing=0; for f in lint-ci unit smoke selftest-tests; do \
@@ -117,7 +117,7 @@ chaos: images ## every chaos spec (LABEL_FILTER, default '!soak && !ladder') in 
 selftest: images ## each mutant (workers/feed/mutants) against the specs that must catch it, then the correct worker; SELFTEST_MUTANTS=a,b picks some; reports/selftest.md
 	@mkdir -p $(REPORTS)
 	@trap 'true' INT; export CHAOS_OWNER=$$$$; \
-	go run ./cmd/selftest -reports $(REPORTS) $(SELFTEST_FLAGS); rc=$$?; \
+	go run ./cmd/selftest -reports $(REPORTS) -jobs $(PROCS) $(SELFTEST_FLAGS); rc=$$?; \
 	$(CHAOSCTL) clean -owner $$CHAOS_OWNER >/dev/null; $(CHAOSCTL) leftovers -owner $$CHAOS_OWNER || rc=1; exit $$rc
 
 external: ## the crash, partition and heartbeat specs against a broker started outside the suite (KAFKA_BOOTSTRAP), removed afterwards

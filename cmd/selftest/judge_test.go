@@ -117,3 +117,38 @@ func TestTestEventsCountEveryVerdict(t *testing.T) {
 		}
 	}
 }
+
+func TestChildEnvSetsDropsAndOverrides(t *testing.T) {
+	env := []string{"PATH=/bin", "CHAOS_OWNER=42", "CHAOS_MUTANT=old", "CHAOS_PROGRESS=/x"}
+	got := childEnv(env, map[string]string{"CHAOS_MUTANT": "drop-updates", "CHAOS_PROGRESS": "", "CHAOS_RUN": "selftest-a"}, "CHAOS_OWNER")
+	want := []string{"PATH=/bin", "CHAOS_MUTANT=drop-updates", "CHAOS_RUN=selftest-a"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("childEnv = %v, want %v", got, want)
+	}
+}
+
+func TestUnionFilterNamesEachTargetOnce(t *testing.T) {
+	a, _ := mutants.Get("commit-before-ack")
+	b, _ := mutants.Get("skip-after-rebalance") // same specs as a
+	c, _ := mutants.Get("poison-skip")
+	got := unionFilter([]mutants.Mutant{a, b, c})
+	want := "((" + a.Specs + ") || (" + c.Specs + ")) && !selftest"
+	if got != want {
+		t.Fatalf("union = %q, want %q", got, want)
+	}
+}
+
+func TestLastWallsReadsAnEarlierReport(t *testing.T) {
+	dir := t.TempDir()
+	if lastWalls(filepath.Join(dir, "missing.json")) != nil {
+		t.Fatal("a missing report gave walls")
+	}
+	b, _ := json.Marshal(Report{Mutants: []Outcome{{Mutant: "poison-crash", Wall: 83 * time.Second}}})
+	p := filepath.Join(dir, "selftest.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastWalls(p)["poison-crash"]; got != 83*time.Second {
+		t.Fatalf("wall %v", got)
+	}
+}
