@@ -133,6 +133,26 @@ func (b *batch) firstOffsets() map[int32]int64 {
 	return out
 }
 
+// doomed reports whether an exactly-once batch can no longer commit: one
+// of its records failed, so its transaction must be aborted, and waiting
+// for the others' reports only delays the abort (after a broker restart
+// librdkafka can hold them until message.timeout.ms while the transaction
+// is already abortable). Always false for an at-least-once batch, whose
+// failed records are produced again.
+func (b *batch) doomed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.failFast {
+		return false
+	}
+	for _, ps := range b.posts {
+		if ps.failed {
+			return true
+		}
+	}
+	return false
+}
+
 // allDone reports whether every post was processed and acknowledged.
 func (b *batch) allDone() bool {
 	b.mu.Lock()

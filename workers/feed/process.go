@@ -122,8 +122,10 @@ func (w *Worker) produce(b *batch, ref *recRef) {
 
 // await waits until every record of b is acknowledged. In at-least-once mode
 // a failed record is produced again (with backoff) until it is acknowledged;
-// the wait is given up at the shutdown deadline or on a fatal producer error,
-// leaving the affected posts uncommitted.
+// in exactly-once mode the first failed record ends the wait (the batch is
+// doomed: its transaction is aborted, which purges the rest). The wait is
+// given up at the shutdown deadline or on a fatal producer error, leaving the
+// affected posts uncommitted.
 func (w *Worker) await(b *batch) {
 	backoff := 100 * time.Millisecond
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -153,7 +155,7 @@ func (w *Worker) await(b *batch) {
 			}
 			continue
 		}
-		if outstanding == 0 {
+		if outstanding == 0 || b.doomed() {
 			return
 		}
 		select {

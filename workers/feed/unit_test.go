@@ -284,6 +284,25 @@ func TestBatchReportAndAbandon(t *testing.T) {
 	}
 }
 
+// An exactly-once batch is doomed by its first failed record, while others
+// are still unacknowledged; an at-least-once batch never is.
+func TestBatchDoomedByOneFailedRecordInATransaction(t *testing.T) {
+	for _, failFast := range []bool{true, false} {
+		b := newBatch([]*kafka.Message{msg(0, 1), msg(1, 1)}, failFast)
+		for i := range b.posts {
+			b.posts[i].processed, b.posts[i].pending = true, 1
+		}
+		b.outstanding = 2
+		if b.doomed() {
+			t.Fatalf("failFast=%v: doomed before any report", failFast)
+		}
+		b.report(&recRef{b: b, post: 0}, errors.New("OUT_OF_ORDER_SEQUENCE_NUMBER"), nil)
+		if got := b.doomed(); got != failFast {
+			t.Errorf("failFast=%v: doomed = %v with one record failed and one outstanding", failFast, got)
+		}
+	}
+}
+
 func TestParseGroupMeta(t *testing.T) {
 	var b []byte
 	b = append(b, "CGMDv2:"...)
