@@ -47,7 +47,8 @@ type Outcome struct {
 	Ran      int           `json:"specs_ran"`
 	Failing  []Spec        `json:"failing,omitempty"`
 	Wall     time.Duration `json:"wall_ns"`
-	Error    string        `json:"error,omitempty"` // the run itself could not be judged
+	Error    string        `json:"error,omitempty"`       // the run itself could not be judged
+	Left     string        `json:"left_behind,omitempty"` // what the run left on the engine (a failure)
 }
 
 // OK reports whether the outcome is what make selftest requires: the
@@ -55,7 +56,11 @@ type Outcome struct {
 // catch (caught-today) is caught by its invariant. A needs-audit or
 // needs-fault mutant that is not caught is a known gap: reported in the
 // matrix, not a failure, so that the exit code tells a regression apart.
+// A run that left containers, networks or volumes behind always fails.
 func (o Outcome) OK() bool {
+	if o.Left != "" {
+		return false
+	}
 	if o.Mutant == "" {
 		return o.Verdict == Passed
 	}

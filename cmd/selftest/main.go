@@ -61,7 +61,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r := runner{reports: *reports, artifacts: *artifacts, suites: *suites, timeout: *timeout, dry: *dry, procs: *procs}
-	if err := r.prepare(ctx); err != nil {
+	if err := r.prepare(ctx, *jobs); err != nil {
+		r.cleanup()
 		fmt.Fprintf(os.Stderr, "selftest: %v\n", err)
 		os.Exit(1)
 	}
@@ -69,6 +70,7 @@ func main() {
 	start := time.Now()
 	rep := r.run(ctx, list, *correct, *jobs, lastWalls(filepath.Join(*reports, "selftest.json")))
 	rep.Wall = time.Since(start)
+	r.cleanup()
 	if *dry {
 		return
 	}
@@ -101,12 +103,16 @@ func artifactsRoot() string {
 func pick(csv string, fast bool) ([]mutants.Mutant, error) {
 	var out []mutants.Mutant
 	if strings.TrimSpace(csv) != "" {
+		seen := map[string]bool{}
 		for _, n := range strings.Split(csv, ",") {
 			m, ok := mutants.Get(strings.TrimSpace(n))
 			if !ok {
 				return nil, fmt.Errorf("SELFTEST_MUTANTS: no mutant %q (one of %s)", n, strings.Join(mutants.Names(), ", "))
 			}
-			out = append(out, m)
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				out = append(out, m)
+			}
 		}
 	} else {
 		out = append(out, mutants.All...)

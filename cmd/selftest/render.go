@@ -121,6 +121,12 @@ func (r Report) Markdown() string {
 		for _, s := range c.Failing {
 			fmt.Fprintf(&b, "- false alarm: %s (%s) %s\n", s.Text, s.State, firstLine(s.Failure))
 		}
+		if c.Error != "" {
+			fmt.Fprintf(&b, "- run error: %s\n", firstLine(c.Error))
+		}
+		if c.Left != "" {
+			fmt.Fprintf(&b, "- left behind: %s\n", c.Left)
+		}
 	}
 	b.WriteString("\n## Failing specs per mutant\n\n")
 	for _, o := range r.Mutants {
@@ -131,6 +137,9 @@ func (r Report) Markdown() string {
 		b.WriteString(")\n")
 		if o.Error != "" {
 			fmt.Fprintf(&b, "  - run error: %s\n", firstLine(o.Error))
+		}
+		if o.Left != "" {
+			fmt.Fprintf(&b, "  - left behind: %s\n", o.Left)
 		}
 		for _, s := range o.Failing {
 			fmt.Fprintf(&b, "  - %s — %s, %s, names %v: %s\n", s.Text, s.State, s.RunTime.Round(time.Second), s.Named, firstLine(s.Failure))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,14 +27,35 @@ type runner struct {
 	dry                        bool
 	procs                      int
 	ginkgoBin                  string // built by prepare
+	testBin                    string // the suite compiled once by prepare; removed by cleanup
+	portBase                   int    // the first run's broker port base; each slot gets its own block
 }
+
+// portSlot is the span of broker host ports one Ginkgo run may use: its
+// processes' blocks and every retry (fixtures.BrokerPorts).
+const portSlot = 500
 
 func (r runner) runDir() string { return filepath.Join(r.reports, "selftest") }
 
-// prepare makes the run directory and builds the Ginkgo CLI there (the
-// version go.mod pins), so that each run's CLI process is the direct child
-// whose pid owns that run's containers.
-func (r *runner) prepare(ctx context.Context) error {
+// prepare checks that jobs runs fit the broker ports below the ephemeral
+// range, makes the run directory, builds the Ginkgo CLI there (the version
+// go.mod pins), so that each run's CLI process is the direct child whose pid
+// owns that run's containers, and compiles the suite once: concurrent
+// Ginkgo runs that each compiled it would write, run and delete the same
+// suites.test. The compiled suite sits in the suites' directory, so its
+// working directory is the one of a plain run.
+func (r *runner) prepare(ctx context.Context, jobs int) error {
+	r.portBase = fixtures.DefaultBrokerPortBase
+	if s := os.Getenv("CHAOS_BROKER_PORT_BASE"); s != "" {
+		b, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("CHAOS_BROKER_PORT_BASE=%q: %w", s, err)
+		}
+		r.portBase = b
+	}
+	if top := r.portBase + jobs*portSlot; top > 32768 {
+		return fmt.Errorf("-jobs %d needs broker ports %d-%d, into the ephemeral range (32768 and up): fewer jobs or a lower CHAOS_BROKER_PORT_BASE", jobs, r.portBase, top-1)
+	}
 	if r.dry {
 		return nil
 	}
@@ -51,7 +71,23 @@ func (r *runner) prepare(ctx context.Context) error {
 		return fmt.Errorf("building the Ginkgo CLI: %w\n%s", err, out)
 	}
 	r.ginkgoBin = bin
+	test, err := filepath.Abs(filepath.Join(r.suites, fmt.Sprintf("selftest-%d.test", os.Getpid())))
+	if err != nil {
+		return err
+	}
+	out, err = exec.CommandContext(ctx, "go", "test", "-c", "-o", test, r.suites).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("compiling the suites %s: %w\n%s", r.suites, err, out)
+	}
+	r.testBin = test
 	return nil
+}
+
+// cleanup removes the compiled suite.
+func (r runner) cleanup() {
+	if r.testBin != "" {
+		_ = os.Remove(r.testBin)
+	}
 }
 
 // filter is a mutant's label filter; the self-test's own specs (which
@@ -109,7 +145,7 @@ func (r runner) run(ctx context.Context, list []mutants.Mutant, correct bool, jo
 	done := 0
 	queue := make(chan job)
 	var wg sync.WaitGroup
-	for range min(jobs, len(todo)) {
+	for slot := range min(jobs, len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -117,7 +153,7 @@ func (r runner) run(ctx context.Context, list []mutants.Mutant, correct bool, jo
 				if ctx.Err() != nil {
 					continue // interrupted: what is queued does not start
 				}
-				o := r.one(ctx, j)
+				o := r.one(ctx, j, slot)
 				mu.Lock()
 				outcomes[j.name] = o
 				done++
@@ -156,10 +192,10 @@ dispatch:
 	return rep
 }
 
-// one runs a job and judges it.
-func (r runner) one(ctx context.Context, j job) Outcome {
+// one runs a job in a pool slot and judges it.
+func (r runner) one(ctx context.Context, j job, slot int) Outcome {
 	start := time.Now()
-	specs, err := r.ginkgo(ctx, j)
+	specs, left, err := r.ginkgo(ctx, j, slot)
 	var o Outcome
 	if j.mutant != nil {
 		o = judge(*j.mutant, specs)
@@ -168,7 +204,8 @@ func (r runner) one(ctx context.Context, j job) Outcome {
 		o = judgeCorrect(j.labels, specs)
 	}
 	o.Wall = time.Since(start)
-	if err != nil && (j.mutant != nil || o.Ran == 0) {
+	o.Left = left
+	if err != nil {
 		o.Error = err.Error()
 		if o.Ran == 0 {
 			o.Verdict = NoSpecs
@@ -177,18 +214,22 @@ func (r runner) one(ctx context.Context, j job) Outcome {
 	return o
 }
 
-// ginkgo runs the suites for j and returns the specs of its JSON report. A
-// non-zero exit is expected when specs fail; it is an error only if no
-// report was written, or if the run left containers behind (they are
-// removed).
+// ginkgo runs the compiled suite for j in a pool slot and returns the specs
+// of its JSON report and what the run left behind on the engine (removed
+// here; "" for nothing). A non-zero exit is expected when specs fail; it is
+// an error only if no report was written.
+//
+// Each slot has its own block of broker host ports (CHAOS_BROKER_PORT_BASE),
+// so a broker restarted in one run never finds its ports taken by a broker
+// another run started while it was down.
 //
 // Each run is its own owner of containers (CHAOS_OWNER unset: the suite
 // takes its Ginkgo CLI's pid), so a run's final sweep removes only its own
 // stages and the start-of-run sweep of another run keeps them (their owner
 // is alive); once it ends, whatever still carries its pid is swept here.
-func (r runner) ginkgo(ctx context.Context, j job) ([]Spec, error) {
+func (r runner) ginkgo(ctx context.Context, j job, slot int) ([]Spec, string, error) {
 	report := "selftest-" + j.name + ".json"
-	args := []string{"-r", "--skip-package=internal", "--keep-going",
+	args := []string{"--keep-going",
 		"--timeout=" + r.timeout.String(), "--label-filter=" + j.labels,
 		"--output-dir=" + r.runDir(), "--json-report=" + report}
 	if j.focus != "" {
@@ -197,26 +238,28 @@ func (r runner) ginkgo(ctx context.Context, j job) ([]Spec, error) {
 	if r.procs > 1 {
 		args = append(args, fmt.Sprintf("--procs=%d", r.procs))
 	}
-	args = append(args, r.suites)
 	mutant := ""
 	if j.mutant != nil {
 		mutant = j.mutant.Name
 	}
-	if r.dry {
-		fmt.Printf("%s=%q go tool ginkgo %s\n", fixtures.EnvMutant, mutant, shellJoin(args))
-		return nil, nil
+	set := map[string]string{
+		fixtures.EnvMutant:       mutant,
+		"CHAOS_ARTIFACTS":        filepath.Join(r.artifacts, j.name),
+		"CHAOS_REPORTS":          r.runDir(),
+		"CHAOS_RUN":              "selftest-" + j.name,
+		"CHAOS_PROGRESS":         "",
+		"CHAOS_BROKER_PORT_BASE": strconv.Itoa(r.portBase + slot*portSlot),
 	}
-	env := childEnv(os.Environ(), map[string]string{
-		fixtures.EnvMutant: mutant,
-		"CHAOS_ARTIFACTS":  filepath.Join(r.artifacts, j.name),
-		"CHAOS_REPORTS":    r.runDir(),
-		"CHAOS_RUN":        "selftest-" + j.name,
-		"CHAOS_PROGRESS":   "",
-	}, "CHAOS_OWNER")
+	if r.dry {
+		fmt.Printf("env -u CHAOS_OWNER %s go tool ginkgo %s %s\n", shellJoin(childEnv(nil, set)), shellJoin(args), r.suites)
+		return nil, "", nil
+	}
+	args = append(args, r.testBin)
+	env := childEnv(os.Environ(), set, "CHAOS_OWNER")
 	logPath := filepath.Join(r.runDir(), j.name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer logf.Close()
 	cmd := exec.CommandContext(ctx, r.ginkgoBin, args...)
@@ -225,30 +268,30 @@ func (r runner) ginkgo(ctx context.Context, j job) ([]Spec, error) {
 	cmd.WaitDelay = 2 * time.Minute
 	_ = os.Remove(filepath.Join(r.runDir(), report))
 	runErr := cmd.Run()
-	var errs []error
+	left := ""
 	if cmd.Process != nil {
-		if left := sweepOwner(strconv.Itoa(cmd.Process.Pid)); left != "" {
-			errs = append(errs, fmt.Errorf("the run left %s behind (now removed)", left))
-		}
+		left = sweepOwner(strconv.Itoa(cmd.Process.Pid))
 	}
 	specs, err := readSpecs(filepath.Join(r.runDir(), report))
 	if err != nil {
-		errs = append(errs, fmt.Errorf("%w (ginkgo: %v; log %s)", err, runErr, logPath))
+		return nil, left, fmt.Errorf("%w (ginkgo: %v; log %s)", err, runErr, logPath)
 	}
-	return specs, errors.Join(errs...)
+	return specs, left, nil
 }
 
 // sweepOwner removes what a finished run still has on the engine and says
-// what it removed ("" for nothing).
+// what that was ("" for nothing).
 func sweepOwner(owner string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep, err := fixtures.Sweep(ctx, fixtures.Scope{Owner: owner})
 	switch {
+	case err != nil && rep.Containers+rep.Networks+rep.Volumes > 0:
+		return fmt.Sprintf("%s (removed), and more it could not remove: %v", rep, err)
 	case err != nil:
-		return fmt.Sprintf("things it could not remove (%v)", err)
+		return fmt.Sprintf("something it could not remove or list: %v", err)
 	case rep.Containers+rep.Networks+rep.Volumes > 0:
-		return rep.String()
+		return rep.String() + " (removed)"
 	}
 	return ""
 }
