@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/streamsocial/feedchaos/fixtures"
@@ -40,11 +41,21 @@ func (r runner) runDir() string { return filepath.Join(r.reports, "selftest") }
 // prepare checks that jobs runs fit the broker ports below the ephemeral
 // range, makes the run directory, builds the Ginkgo CLI there (the version
 // go.mod pins), so that each run's CLI process is the direct child whose pid
-// owns that run's containers, and compiles the suite once: concurrent
+// owns that run's containers, makes the report and timeline directories
+// absolute, and compiles the suite once: concurrent
 // Ginkgo runs that each compiled it would write, run and delete the same
 // suites.test. The compiled suite sits in the suites' directory, so its
 // working directory is the one of a plain run.
 func (r *runner) prepare(ctx context.Context, jobs int) error {
+	// The runs' working directory is the suites' (where the compiled suite
+	// sits): every path handed to them must be absolute.
+	for _, p := range []*string{&r.reports, &r.artifacts} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		*p = abs
+	}
 	r.portBase = fixtures.DefaultBrokerPortBase
 	if s := os.Getenv("CHAOS_BROKER_PORT_BASE"); s != "" {
 		b, err := strconv.Atoi(s)
@@ -264,7 +275,12 @@ func (r runner) ginkgo(ctx context.Context, j job, slot int) ([]Spec, string, er
 	defer logf.Close()
 	cmd := exec.CommandContext(ctx, r.ginkgoBin, args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, logf, logf
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let Ginkgo clean up
+	// The run gets its own process group, and an interrupt goes to the whole
+	// group, as a terminal's Ctrl-C would: the Ginkgo CLI alone does not pass
+	// it on to its test process, which would go on starting stages. Ginkgo
+	// then cleans up (each spec's teardown, the final sweep) before it exits.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	cmd.WaitDelay = 2 * time.Minute
 	_ = os.Remove(filepath.Join(r.runDir(), report))
 	runErr := cmd.Run()
