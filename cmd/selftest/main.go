@@ -5,10 +5,11 @@
 // specs, and judges each from Ginkgo's JSON report: a mutant is caught
 // only if a targeted spec failed and its failure names the mutant's
 // invariant; survived, caught by another invariant, or by a timeout fail
-// the run, and so does any failure of the correct worker. It writes
-// reports/selftest.md and .json and prints the table.
+// the run, and so does any failure of the correct worker. The runs go
+// -jobs at a time (see runner.run). It writes reports/selftest.md and
+// .json and prints the table.
 //
-//	go run ./cmd/selftest                         # every mutant, then the correct worker
+//	go run ./cmd/selftest -jobs 2                 # every mutant and the correct worker, two runs at once
 //	SELFTEST_MUTANTS=drop-updates,poison-skip go run ./cmd/selftest
 //	go run ./cmd/selftest -fast                   # the fast subset (⚡ in README)
 //	go run ./cmd/selftest -n                      # print the ginkgo commands only
@@ -39,7 +40,7 @@ func main() {
 	dry := flag.Bool("n", false, "print the ginkgo commands, run nothing")
 	reports := flag.String("reports", "reports", "where selftest.md, selftest.json and the per-run reports go")
 	artifacts := flag.String("artifacts", filepath.Join(artifactsRoot(), "selftest"), "where each run's timelines go (one directory per mutant)")
-	suites := flag.String("suites", "./suites", "the Ginkgo suites to run (recursively)")
+	suites := flag.String("suites", "./suites", "the Ginkgo suite package, compiled once and run by every run")
 	timeout := flag.Duration("timeout", 10*time.Minute, "Ginkgo's --timeout for each run")
 	jobs := flag.Int("jobs", 1, "Ginkgo runs at once (each starts its own brokers; make selftest uses PROCS)")
 	procs := flag.Int("procs", 1, "Ginkgo parallel processes per run (each runs its own broker)")

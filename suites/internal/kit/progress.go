@@ -121,15 +121,24 @@ func writeProgress(r SpecReport) {
 	}
 	text := cutRunes(ThemeOf(r.Labels())+": "+r.FullText(), 120)
 	elapsed := time.Since(clock.Start).Round(time.Second)
+	// A pending spec gets a line but no number: Ginkgo's count of the specs
+	// that will run (the denominator) leaves pending ones out.
+	pending := r.State == types.SpecStatePending
 	line := func(n int) string {
-		return fmt.Sprintf("[%*d/%d %7s] %-8s %s%s\n", len(fmt.Sprint(clock.Total)), n, clock.Total, elapsed, state, text, tail)
+		count := fmt.Sprint(n)
+		if pending {
+			count = "-"
+		}
+		return fmt.Sprintf("[%*s/%d %7s] %-8s %s%s\n", len(fmt.Sprint(clock.Total)), count, clock.Total, elapsed, state, text, tail)
 	}
 	p := progressFile()
 	if p == "" {
 		if sc, _ := GinkgoConfiguration(); sc.ParallelTotal > 1 {
 			return // stdout is captured: nowhere to print
 		}
-		serialDone++
+		if !pending {
+			serialDone++
+		}
 		fmt.Fprint(os.Stdout, line(serialDone))
 		return
 	}
@@ -185,10 +194,23 @@ func appendProgress(p string, line func(n int) string) error {
 	if err != nil {
 		return fmt.Errorf("read progress file: %w", err)
 	}
-	if _, err := f.WriteString(line(bytes.Count(b, []byte("\n")) + 1)); err != nil {
+	if _, err := f.WriteString(line(numberedLines(b) + 1)); err != nil {
 		return fmt.Errorf("write progress file: %w", err)
 	}
 	return nil
+}
+
+// numberedLines counts the lines of a progress file that carry a number
+// (a pending spec's line carries "-").
+func numberedLines(b []byte) int {
+	n := 0
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		l = bytes.TrimLeft(l, "[ ")
+		if len(l) > 0 && !bytes.HasPrefix(l, []byte("-/")) {
+			n++
+		}
+	}
+	return n
 }
 
 func cutRunes(s string, n int) string {

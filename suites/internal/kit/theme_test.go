@@ -86,3 +86,15 @@ func TestAppendProgressCountsAcrossWriters(t *testing.T) {
 		}
 	}
 }
+
+// A pending spec's progress line ("[  -/768 ...]") takes no number: the
+// numbered lines end at the run's total, not past it.
+func TestPendingProgressLinesAreNotNumbered(t *testing.T) {
+	b := []byte("[  1/768    1s] passed   a\n[  -/768    1s] pending  b\n[  2/768    2s] passed   c\n")
+	if n := numberedLines(b); n != 2 {
+		t.Fatalf("numbered lines = %d, want 2", n)
+	}
+	if n := numberedLines(nil); n != 0 {
+		t.Fatalf("numbered lines of an empty file = %d", n)
+	}
+}
