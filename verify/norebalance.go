@@ -54,23 +54,19 @@ func NoRebalance(h history.History, from, to time.Time) Result {
 			cxs = append(cxs, timedExample{b.At, fmt.Sprintf("state %s -> %s at %s", a.State, b.State, at)})
 		}
 	}
-	held := map[string]map[int32]bool{} // worker -> partitions in the first snapshot
-	for _, m := range snaps[0].Members {
-		for _, k := range []string{m.Worker, m.MemberID} {
-			if k == "" {
-				continue
-			}
-			if held[k] == nil {
-				held[k] = map[int32]bool{}
-			}
-			for _, p := range m.Partitions {
-				held[k][p] = true
+	// alreadyHeld: the event's worker held every partition it names in the
+	// window's first snapshot.
+	alreadyHeld := func(e history.WorkerEvent) bool {
+		held := map[int32]bool{}
+		for _, m := range snaps[0].Members {
+			if isMember(m, e.Worker) {
+				for _, p := range m.Partitions {
+					held[p] = true
+				}
 			}
 		}
-	}
-	alreadyHeld := func(e history.WorkerEvent) bool {
 		for _, p := range e.Partitions {
-			if !held[e.Worker][p] {
+			if !held[p] {
 				return false
 			}
 		}

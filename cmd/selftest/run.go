@@ -32,10 +32,6 @@ type runner struct {
 	portBase                   int    // the first run's broker port base; each slot gets its own block
 }
 
-// portSlot is the span of broker host ports one Ginkgo run may use: its
-// processes' blocks and every retry (fixtures.BrokerPorts).
-const portSlot = 500
-
 func (r runner) runDir() string { return filepath.Join(r.reports, "selftest") }
 
 // prepare checks that jobs runs fit the broker ports below the ephemeral
@@ -64,8 +60,8 @@ func (r *runner) prepare(ctx context.Context, jobs int) error {
 		}
 		r.portBase = b
 	}
-	if top := r.portBase + jobs*portSlot; top > 32768 {
-		return fmt.Errorf("-jobs %d needs broker ports %d-%d, into the ephemeral range (32768 and up): fewer jobs or a lower CHAOS_BROKER_PORT_BASE", jobs, r.portBase, top-1)
+	if top := r.portBase + jobs*fixtures.BrokerPortSpan; top > fixtures.FirstEphemeralPort {
+		return fmt.Errorf("-jobs %d needs broker ports %d-%d, into the ephemeral range (%d and up): fewer jobs or a lower CHAOS_BROKER_PORT_BASE", jobs, r.portBase, top-1, fixtures.FirstEphemeralPort)
 	}
 	if r.dry {
 		return nil
@@ -259,7 +255,7 @@ func (r runner) ginkgo(ctx context.Context, j job, slot int) ([]Spec, string, er
 		"CHAOS_REPORTS":          r.runDir(),
 		"CHAOS_RUN":              "selftest-" + j.name,
 		"CHAOS_PROGRESS":         "",
-		"CHAOS_BROKER_PORT_BASE": strconv.Itoa(r.portBase + slot*portSlot),
+		"CHAOS_BROKER_PORT_BASE": strconv.Itoa(r.portBase + slot*fixtures.BrokerPortSpan),
 	}
 	if r.dry {
 		fmt.Printf("env -u CHAOS_OWNER %s go tool ginkgo %s %s\n", shellJoin(childEnv(nil, set)), shellJoin(args), r.suites)
